@@ -1,0 +1,63 @@
+# «Мектепке жол» portal. Two commands for a newcomer:
+#   make run    install everything, set up SQLite in instance/ with demo data, serve on http://127.0.0.1:$(PORT)
+#   make test   install everything (incl. Chromium and axe-core) and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := wsgi
+export PORT
+
+.PHONY: run setup install install-dev translations messages test test-pg browser-deps demo clean
+
+run: setup
+	$(BIN)/flask seed demo
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Everything a server needs before it starts: packages, secret, compiled catalogues, schema, reference data.
+setup: install instance/secret_key translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed reference
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+translations: install
+	$(BIN)/pybabel -q compile -d translations
+
+# After changing visible strings: extract, merge into kk/ru/en, then translate the new entries.
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for browser tests (Debian package)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
+
+test: install-dev translations browser-deps
+	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL (a throwaway database is created per run on this server).
+test-pg: install-dev translations browser-deps
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://root@127.0.0.1:5432/test} $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache
+	find . -name '*.mo' -delete

@@ -1,0 +1,81 @@
+"""«Мектепке жол» public portal: the application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import assets, compress, errors, i18n, navigation, security
+from .config import Defaults
+from .database import configure_engine, normalise_url
+from .extensions import babel, csrf, db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → CLI → error handlers."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    load_config(app, test_config)
+
+    i18n.check_catalogues(app)
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    assets.init_app(app)
+    compress.init_app(app)
+    security.init_app(app)
+
+    register_blueprints(app)
+
+    from . import cli
+
+    cli.register(app)
+    errors.register(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults → instance/config.py → FLASK_* env and DATABASE_URL → test mapping; then require a secret."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "portal.sqlite3"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    if not app.config.get("SECRET_KEY"):
+        key_file = Path(app.instance_path) / "secret_key"
+        if key_file.is_file():
+            app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "No SECRET_KEY: run `make setup` (writes instance/secret_key once) or set FLASK_SECRET_KEY."
+        )
+
+
+def register_blueprints(app: Flask) -> None:
+    from .pages import bp as pages_bp
+    from .site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(pages_bp)

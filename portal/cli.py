@@ -1,0 +1,46 @@
+"""Command-line tools: ``flask seed reference``, ``flask seed demo``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from .extensions import db
+
+seed = AppGroup("seed", help="Load reference or demo data (safe to run again).")
+
+# Areas append a loader here: a function that adds demo rows idempotently and returns a count.
+DEMO_LOADERS = []
+
+
+def demo_loader(func):
+    DEMO_LOADERS.append(func)
+    return func
+
+
+@seed.command("reference")
+def seed_reference():
+    """Regions, national phone lines and campaign years."""
+    from .campaigns.models import load_campaigns
+    from .regions.reference import load_national_lines, load_regions
+
+    regions = load_regions()
+    lines = load_national_lines()
+    campaigns = load_campaigns()
+    db.session.commit()
+    click.echo(f"regions: {regions}, national lines added: {lines}, campaigns added: {campaigns}")
+
+
+@seed.command("demo")
+def seed_demo():
+    """Realistic multilingual sample content, every item marked as demo data."""
+    from . import demo  # noqa: F401  (registers the loaders of every area)
+
+    for loader in DEMO_LOADERS:
+        count = loader()
+        click.echo(f"{loader.__module__}.{loader.__name__}: {count}")
+    db.session.commit()
+
+
+def register(app) -> None:
+    app.cli.add_command(seed)

@@ -1,0 +1,23 @@
+"""The one place that says what time it is, so tests and demos can freeze it (``FROZEN_NOW``)."""
+
+import datetime as dt
+
+from flask import current_app, has_app_context
+
+UTC = dt.timezone.utc
+
+
+def now() -> dt.datetime:
+    """Aware UTC now, or the configured frozen instant."""
+    frozen = current_app.config.get("FROZEN_NOW") if has_app_context() else None
+    if frozen:
+        value = dt.datetime.fromisoformat(frozen)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return dt.datetime.now(UTC)
+
+
+def today_in(tz: str = "Asia/Almaty") -> dt.date:
+    """Today's date on the wall clock of a Kazakh time zone."""
+    from zoneinfo import ZoneInfo
+
+    return now().astimezone(ZoneInfo(tz)).date()

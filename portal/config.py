@@ -1,0 +1,46 @@
+"""Configuration defaults.
+
+Layers, later wins: these defaults → ``instance/config.py`` (optional) →
+``FLASK_*`` environment variables and ``DATABASE_URL`` → the test mapping
+given to ``create_app``.
+"""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    # Filled from instance/secret_key by load_secret_key(); production refuses to start without one.
+    SECRET_KEY = None
+
+    SQLALCHEMY_DATABASE_URI = None  # set in create_app: sqlite:///<instance>/portal.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    # Absolute: Flask-Babel joins a relative path to portal/, and the site silently stays English.
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # turned on by PREFER_HTTPS
+    PREFER_HTTPS = False
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+
+    # Pretend "now" is this ISO timestamp (tests and demos of other campaign states).
+    FROZEN_NOW = None
+
+    # Gzip/brotli for text responses bigger than this many bytes.
+    COMPRESS_MIN_SIZE = 500
+
+    # Public site origin used in feeds, sitemaps and calendar files when there is no request.
+    SERVER_NAME = None

@@ -1,0 +1,3 @@
+"""Imports every area's demo-data loader, in the order they depend on each other."""
+
+from .regions import demo as regions_demo  # noqa: F401

@@ -1,0 +1,45 @@
+"""The main menu. An entry shows once its area's endpoint exists, so the menu grows with the site."""
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from .i18n import request_language
+
+MENU = [
+    ("pages.about", _l("About")),
+    ("news.index", _l("News")),
+    ("fairs.index", _l("Fairs")),
+    ("pages.help", _l("Get help")),
+    ("offers.new", _l("Offer help")),
+    ("sponsors.index", _l("Sponsors")),
+    ("appeals.new", _l("Report anonymously")),
+    ("reports.index", _l("Reports")),
+]
+
+
+def nav_items():
+    lang = request_language()
+    current = request.endpoint or ""
+    items = []
+    for endpoint, label in MENU:
+        if endpoint in current_app.view_functions:
+            area = endpoint.split(".", 1)[0]
+            items.append(
+                {
+                    "url": url_for(endpoint, lang=lang),
+                    "label": label,
+                    "current": current == endpoint or (area not in ("pages",) and current.startswith(area + ".")),
+                }
+            )
+    return items
+
+
+def url_or(endpoint: str, fallback: str, anchor: str | None = None, **values) -> str:
+    """URL of ``endpoint`` if that area exists yet, else ``fallback``'s at ``anchor`` (calls to action)."""
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, **values)
+    return url_for(fallback, _anchor=anchor, **values)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(nav_items=nav_items, url_or=url_or)

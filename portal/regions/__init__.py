@@ -1,0 +1,1 @@
+"""Regions of Kazakhstan (reference data) and their hotlines and trust phones."""

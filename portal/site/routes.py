@@ -1,0 +1,84 @@
+"""Views for the root URL, health checks and search engines."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+
+from ..extensions import db
+from ..i18n import LANGUAGES, negotiate_language
+from . import bp
+
+_sitemap_providers = []
+
+
+def sitemap_provider(func):
+    """Register a function yielding ``(endpoint, values, lastmod)`` for pages with ids or slugs."""
+    _sitemap_providers.append(func)
+    return func
+
+
+@bp.get("/")
+def root():
+    """Send the visitor to their language: Accept-Language, Kazakh by default."""
+    response = redirect(url_for("pages.home", lang=negotiate_language(request.accept_languages)))
+    response.vary.add("Accept-Language")
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database check for load balancers and monitors."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.exception("health check: database unavailable")
+        response = jsonify(status="error", database="unavailable")
+        response.status_code = 503
+    else:
+        response = jsonify(status="ok", database="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawl everything public; keep out of the back office and the appeal follow-up."""
+    body = render_template("site/robots.txt", sitemap=url_for("site.sitemap", _external=True))
+    return current_app.response_class(body, mimetype="text/plain")
+
+
+def static_pages():
+    """Endpoints of public pages that take only a language: found from the URL map."""
+    for rule in current_app.url_map.iter_rules():
+        view = current_app.view_functions.get(rule.endpoint)
+        if (
+            rule.arguments == {"lang"}
+            and "GET" in rule.methods
+            and not getattr(view, "sitemap_exclude", False)
+            and "." not in rule.rule.rsplit("/", 1)[-1]
+        ):
+            yield rule.endpoint, {}, None
+
+
+def sitemap_exclude(view):
+    """Keep a page out of the sitemap (forms' result pages, embeds)."""
+    view.sitemap_exclude = True
+    return view
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every public page in every language, with hreflang alternates."""
+    entries = []
+    sources = [static_pages()] + [provider() for provider in _sitemap_providers]
+    for source in sources:
+        for endpoint, values, lastmod in source:
+            urls = {
+                lang: url_for(endpoint, lang=lang, _external=True, **values) for lang in LANGUAGES
+            }
+            for lang in LANGUAGES:
+                entries.append({"loc": urls[lang], "alternates": urls, "lastmod": lastmod})
+    body = render_template("site/sitemap.xml", entries=entries)
+    return current_app.response_class(body, mimetype="application/xml")

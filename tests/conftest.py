@@ -1,0 +1,174 @@
+"""Fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL with TEST_DATABASE_URL).
+
+The schema is built once per session by the real Alembic migrations; each test
+starts from the reference data (regions, national lines, the 2023 campaign) and
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal import create_app  # noqa: E402
+from portal.database import normalise_url  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+# Mid-campaign: Tuesday 15 August 2023, 12:00 in Astana (UTC+6 then).
+FROZEN_NOW = "2023-08-15T06:00:00+00:00"
+
+
+def compile_catalogues() -> None:
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", str(ROOT / "translations")],
+        check=True,
+    )
+
+
+compile_catalogues()
+
+
+@contextmanager
+def throwaway_database(tmp_dir: Path, name: str):
+    """A database URL that exists for the duration of the block."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_dir / f"{name}.sqlite3")
+        return
+    url = sa.make_url(normalise_url(base))
+    dbname = f"portal_{name}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{dbname}"')
+    try:
+        yield url.set(database=dbname).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        admin.dispose()
+
+
+def make_config(database_url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "FROZEN_NOW": FROZEN_NOW,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+        **extra,
+    }
+
+
+def migrate_and_seed(app, demo: bool = False) -> None:
+    """Apply the Alembic migrations and load reference (and optionally demo) data, as `make setup` does."""
+    import flask_migrate
+
+    with app.app_context():
+        flask_migrate.upgrade()
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["seed", "reference"])
+        assert result.exit_code == 0, result.output
+        if demo:
+            result = runner.invoke(args=["seed", "demo"])
+            assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with throwaway_database(tmp_path_factory.mktemp("db"), "unit") as url:
+        app = create_app(make_config(url))
+        migrate_and_seed(app)
+        yield url
+
+
+def reset_database() -> None:
+    """Empty every table, then load the reference data again (cheaper than a new schema per test)."""
+    from portal.campaigns.models import load_campaigns
+    from portal.regions.reference import load_national_lines, load_regions
+
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            tables = ", ".join('"%s"' % t.name for t in db.metadata.sorted_tables)
+            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    load_regions()
+    load_national_lines()
+    load_campaigns()
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        reset_database()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: ...; q.count`` — SQL statements sent to the database."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "after_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "after_cursor_execute", counter)
+
+    return counting
+
+
+LANGS = ("kk", "ru", "en")
