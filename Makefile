@@ -16,7 +16,7 @@ run: setup
 
 # Everything a server needs before it starts: packages, secret, compiled catalogues, schema, reference data.
 setup: install instance/secret_key translations
-	$(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade heads
 	$(BIN)/flask seed reference
 
 install: $(VENV)/.installed
@@ -41,7 +41,7 @@ translations: install
 
 # After changing visible strings: extract, merge into kk/ru/en, then translate the new entries.
 messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --omit-header -o translations/messages.pot portal templates
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 
 browser-deps:

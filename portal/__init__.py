@@ -7,10 +7,11 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import assets, compress, errors, i18n, navigation, security
+from . import assets, compress, errors, forms, i18n, navigation, security
 from .config import Defaults
 from .database import configure_engine, normalise_url
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, csrf, db, limiter, migrate
+from .staff import auth as staff_auth
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,13 +30,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     navigation.init_app(app)
+    forms.init_app(app)
+    staff_auth.init_app(app)
     assets.init_app(app)
     compress.init_app(app)
     security.init_app(app)
 
+    import_models()
     register_blueprints(app)
 
     from . import cli
@@ -71,6 +76,16 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         raise RuntimeError(
             "No SECRET_KEY: run `make setup` (writes instance/secret_key once) or set FLASK_SECRET_KEY."
         )
+
+
+def import_models() -> None:
+    """Every model, so Alembic and ``db.metadata`` see the whole schema."""
+    from .audit import models as _audit  # noqa: F401
+    from .campaigns import models as _campaigns  # noqa: F401
+    from .fairs import models as _fairs  # noqa: F401
+    from .news import models as _news  # noqa: F401
+    from .regions import models as _regions  # noqa: F401
+    from .staff import models as _staff  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -25,3 +27,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 babel = Babel()
+login = LoginManager()
+
+
+def _limiter_key():
+    from .ratelimit import client_token
+
+    return client_token()
+
+
+# Storage from RATELIMIT_STORAGE_URI: memory:// by default, redis://… in production (shared by workers).
+limiter = Limiter(key_func=_limiter_key, default_limits=[], headers_enabled=False)

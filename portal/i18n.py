@@ -100,6 +100,28 @@ def check_catalogues(app) -> None:
         )
 
 
+# --- content written in several languages -----------------------------------------
+
+# Which language to show when a text is missing in the visitor's: Kazakh and Russian
+# readers usually read the other; English readers more often read Russian.
+FALLBACK_ORDER = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}
+
+
+def localised(obj, field: str, lang: str | None = None) -> tuple[str, str | None]:
+    """``(text, language it is in)`` of ``obj.<field>_<lang>``, falling back to another language."""
+    lang = lang or str(get_locale() or DEFAULT_LANGUAGE)
+    for code in FALLBACK_ORDER.get(lang, LANGUAGES):
+        value = getattr(obj, "%s_%s" % (field, code), None)
+        if value:
+            return value, code
+    return "", None
+
+
+def available_languages(obj, field: str) -> list[str]:
+    """Languages in which ``obj.<field>_<lang>`` is filled in."""
+    return [code for code in LANGUAGES if getattr(obj, "%s_%s" % (field, code), None)]
+
+
 # --- formatting -----------------------------------------------------------------
 
 

@@ -75,7 +75,7 @@ def migrate_and_seed(app, demo: bool = False) -> None:
     import flask_migrate
 
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         runner = app.test_cli_runner()
         result = runner.invoke(args=["seed", "reference"])
         assert result.exit_code == 0, result.output

@@ -71,7 +71,7 @@ def fresh_extraction(tmp_path_factory):
     subprocess.run(
         [
             sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-            "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "-o", str(pot), ".",
+            "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "-o", str(pot), "portal", "templates",
         ],
         cwd=ROOT,
         check=True,

@@ -9,6 +9,7 @@ from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import localised
 
 LINE_KINDS = {
     "hotline": _l("Hotline"),
@@ -76,21 +77,13 @@ class PhoneLine(db.Model):
 
     region: Mapped[Region | None] = relationship(back_populates="lines")
 
-    def _localised(self, field: str) -> str:
-        lang = (get_locale() or "kk").language
-        for code in (lang, "kk", "ru", "en"):
-            value = getattr(self, "%s_%s" % (field, code))
-            if value:
-                return value
-        return ""
-
     @property
     def title(self) -> str:
-        return self._localised("title")
+        return localised(self, "title")[0]
 
     @property
     def hours(self) -> str:
-        return self._localised("hours")
+        return localised(self, "hours")[0]
 
     @property
     def tel(self) -> str:

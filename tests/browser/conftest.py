@@ -12,6 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.extensions import db
 from tests.conftest import ROOT, make_config, migrate_and_seed, throwaway_database
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -49,6 +50,9 @@ def live_app(tmp_path_factory):
         app = create_app(make_config(url, WTF_CSRF_ENABLED=True))
         migrate_and_seed(app, demo=True)
         yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

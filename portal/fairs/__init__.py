@@ -1,0 +1,1 @@
+"""School fairs, mobile fairs in remote settlements and charity events of a campaign."""

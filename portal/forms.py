@@ -1,0 +1,45 @@
+"""Shared form plumbing: error lists for the summary, and inline validation over htmx.
+
+Inline validation re-runs the form's own ``validate()`` — the same rules as on
+submit — and returns only the error slot of the field the visitor just left.
+It never saves anything.
+"""
+
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from .htmx import is_htmx
+
+CSRF_MESSAGE = _l("The form has expired. Please send it again.")
+
+
+def form_errors(form) -> list[tuple[str | None, str]]:
+    """``(field id, first message)`` for each field with an error, in form order; CSRF errors without a field."""
+    errors = []
+    for field in form:
+        if not field.errors:
+            continue
+        if field.name == "csrf_token":
+            errors.append((None, str(CSRF_MESSAGE)))
+        else:
+            message = field.errors[0] if isinstance(field.errors, list) else next(iter(field.errors.values()))[0]
+            errors.append((field.id, message))
+    return errors
+
+
+def inline_validation(form):
+    """The htmx response for "check this field" requests, or ``None`` for a real submission."""
+    name = request.headers.get("X-Validate-Field")
+    if not (is_htmx() and name and name in form._fields):
+        return None
+    form.validate()
+    response = make_response(render_template("macros/_field_error.html", field=form[name]))
+    response.vary.add("HX-Request")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["form_errors"] = form_errors

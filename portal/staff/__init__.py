@@ -1,0 +1,1 @@
+"""The back office: staff accounts, two-factor sign-in, regional access control."""
