@@ -11,8 +11,9 @@ export PORT
 .PHONY: run setup install install-dev translations messages test test-pg browser-deps demo clean
 
 run: setup
+	@echo "Demo staff sign-in: admin@demo.mektepke-zhol.kz / demo-password-2023; code: .venv/bin/flask staff demo-code --email admin@demo.mektepke-zhol.kz"
 	$(BIN)/flask seed demo
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	FLASK_ALLOW_DEMO_LOGIN=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Everything a server needs before it starts: packages, secret, compiled catalogues, schema, reference data.
 setup: install instance/secret_key translations

@@ -12,6 +12,7 @@ from .config import Defaults
 from .database import configure_engine, normalise_url
 from .extensions import babel, csrf, db, limiter, migrate
 from .staff import auth as staff_auth
+from .staff import listing as staff_listing
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -36,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     navigation.init_app(app)
     forms.init_app(app)
     staff_auth.init_app(app)
+    staff_listing.init_app(app)
     assets.init_app(app)
     compress.init_app(app)
     security.init_app(app)
@@ -89,8 +91,16 @@ def import_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .audit.routes import bp as audit_bp
+    from .fairs.staff import staff_bp as fairs_staff_bp
+    from .news.staff import staff_bp as news_staff_bp
     from .pages import bp as pages_bp
     from .site import bp as site_bp
+    from .staff import bp as staff_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(news_staff_bp)
+    app.register_blueprint(fairs_staff_bp)

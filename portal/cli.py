@@ -43,4 +43,7 @@ def seed_demo():
 
 
 def register(app) -> None:
+    from .staff.cli import staff
+
     app.cli.add_command(seed)
+    app.cli.add_command(staff)

@@ -95,7 +95,7 @@ def check_catalogues(app) -> None:
     ]
     if missing:
         raise RuntimeError(
-            "No compiled translations for %s in %s: run `flask translations compile` (make setup does)."
+            "No compiled translations for %s in %s: run `make translations`."
             % (", ".join(missing), root)
         )
 
@@ -187,6 +187,13 @@ def to_local(value: dt.datetime | None, tz: str) -> dt.datetime | None:
     return value.astimezone(ZoneInfo(tz))
 
 
+def from_local(value: dt.datetime, tz: str) -> dt.datetime:
+    """A wall-clock time typed for a region → aware UTC (2023 Astana 10:00 → 04:00 UTC; Aktau → 05:00 UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(UTC)
+
+
 def format_time(value: dt.datetime | dt.time) -> str:
     """24-hour clock time in every language (``10:30``)."""
     return babel_format_time(value, "HH:mm", locale=_locale())
@@ -220,6 +227,7 @@ def init_app(app) -> None:
     app.url_value_preprocessor(pull_lang)
     app.url_defaults(add_lang)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,

@@ -17,6 +17,34 @@ MENU = [
 ]
 
 
+STAFF_MENU = [
+    ("staff.dashboard", _l("Overview"), False),
+    ("news_staff.list_news", _l("News"), False),
+    ("fairs_staff.list_fairs", _l("Fairs"), False),
+    ("offers_staff.list_offers", _l("Offers"), False),
+    ("appeals_staff.list_appeals", _l("Appeals"), False),
+    ("reports_staff.index", _l("Reports"), False),
+    ("audit.list_entries", _l("Audit log"), True),
+]
+
+
+def staff_nav_items():
+    """Back-office menu: areas that exist, audit log for admins only."""
+    from flask_login import current_user
+
+    current = request.endpoint or ""
+    items = []
+    for endpoint, label, admin_only in STAFF_MENU:
+        if endpoint not in current_app.view_functions:
+            continue
+        if admin_only and not (current_user.is_authenticated and current_user.is_admin):
+            continue
+        area = endpoint.split(".", 1)[0]
+        is_current = current == endpoint or (area != "staff" and current.startswith(area + "."))
+        items.append({"url": url_for(endpoint), "label": label, "current": is_current})
+    return items
+
+
 def nav_items():
     lang = request_language()
     current = request.endpoint or ""
@@ -42,4 +70,4 @@ def url_or(endpoint: str, fallback: str, anchor: str | None = None, **values) ->
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, url_or=url_or)
+    app.jinja_env.globals.update(nav_items=nav_items, staff_nav_items=staff_nav_items, url_or=url_or)

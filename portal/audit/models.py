@@ -9,13 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..extensions import db
+from ..types import UTCDateTime
 
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=clock.now, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
     # Who, as text too: stays readable if the account is renamed; "cli" for operator commands.
     actor: Mapped[str] = mapped_column(sa.String(254))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .. import clock
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..types import UTCDateTime
 from ..i18n import available_languages, localised, to_local
 from ..regions.models import Region
 
@@ -41,8 +42,8 @@ class Fair(db.Model):
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     organiser: Mapped[str] = mapped_column(sa.String(200), default="")
-    starts_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
-    ends_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(16), default="scheduled")
 
     title_kk: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -60,9 +61,9 @@ class Fair(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=clock.now, onupdate=clock.now
+        UTCDateTime, default=clock.now, onupdate=clock.now
     )
 
     region: Mapped[Region] = relationship(lazy="joined")

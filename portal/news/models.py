@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..extensions import db
+from ..types import UTCDateTime
 from ..i18n import available_languages, localised
 from ..regions.models import Region
 
@@ -24,7 +25,7 @@ class News(db.Model):
     # None: national news, visible to and editable by admins only; coordinators read it.
     region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"), index=True)
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
-    published_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     title_kk: Mapped[str] = mapped_column(sa.String(200), default="")
     title_ru: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -41,9 +42,9 @@ class News(db.Model):
 
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=clock.now, onupdate=clock.now
+        UTCDateTime, default=clock.now, onupdate=clock.now
     )
 
     region: Mapped[Region | None] = relationship(lazy="joined")

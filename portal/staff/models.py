@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..extensions import db
+from ..types import UTCDateTime
 from ..regions.models import Region
 
 ROLES = {"admin": _l("National administrator"), "coordinator": _l("Regional coordinator")}
@@ -34,8 +35,8 @@ class StaffUser(UserMixin, db.Model):
     # Bumped on password reset or deactivation: every existing session of the account ends.
     session_version: Mapped[int] = mapped_column(default=1)
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=clock.now)
-    last_login_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region | None] = relationship()
 
