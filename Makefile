@@ -62,3 +62,14 @@ test-pg: install-dev translations browser-deps
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
 	find . -name '*.mo' -delete
+
+# Speed, measured (issue 8): the portal under gunicorn on a large generated dataset against a Flask
+# hello-world under the same settings, with wrk on 127.0.0.1. Prints the table and the budgets;
+# writes bench-results/bench.json. BENCH_ARGS="--duration 8 --reuse" for longer rounds on the same data.
+.PHONY: bench
+bench: install-dev translations
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk (Debian package)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

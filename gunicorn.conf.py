@@ -4,8 +4,10 @@ The access log format has no client address, user agent or referrer: the
 anonymous appeal path must not be traceable through logs.
 """
 
+import logging
 import multiprocessing
 import os
+import re
 
 import gunicorn.http.wsgi
 
@@ -24,6 +26,30 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
 limit_request_line = 8190
+
+class _NoClientAddress(logging.Filter):
+    """gunicorn's error log names the client on malformed requests ("Invalid request from ip=…"): drop it."""
+
+    pattern = re.compile(
+        r"ip=\S+"
+        r"|\b\d{1,3}(?:\.\d{1,3}){3}\b"  # IPv4
+        r"|\b[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}\b|(?:[0-9a-f]{1,4}:)*[0-9a-f]{0,4}::[0-9a-f:]*",  # IPv6, full or compressed
+        re.I,
+    )
+
+    def filter(self, record):
+        record.msg = self.pattern.sub("[redacted]", record.getMessage())
+        record.args = None
+        return True
+
+
+def post_fork(server, worker):
+    logging.getLogger("gunicorn.error").addFilter(_NoClientAddress())
+
+
+def on_starting(server):
+    logging.getLogger("gunicorn.error").addFilter(_NoClientAddress())
+
 
 # Say "Server: portal" instead of the gunicorn version.
 gunicorn.http.wsgi.SERVER = "portal"

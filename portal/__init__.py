@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import assets, compress, errors, forms, i18n, navigation, security
+from . import assets, cache, compress, errors, forms, i18n, navigation, security
 from .config import Defaults
 from .database import configure_engine, normalise_url
 from .extensions import babel, csrf, db, limiter, migrate
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     compress.init_app(app)
     security.init_app(app)
+    cache.init_app(app)
 
     import_models()
     register_blueprints(app)
@@ -82,25 +83,48 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 def import_models() -> None:
     """Every model, so Alembic and ``db.metadata`` see the whole schema."""
+    from .appeals import models as _appeals  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .campaigns import models as _campaigns  # noqa: F401
     from .fairs import models as _fairs  # noqa: F401
     from .news import models as _news  # noqa: F401
+    from .offers import models as _offers  # noqa: F401
     from .regions import models as _regions  # noqa: F401
+    from .reports import models as _reports  # noqa: F401
     from .staff import models as _staff  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
+    from .appeals import bp as appeals_bp
+    from .appeals.staff import staff_bp as appeals_staff_bp
     from .audit.routes import bp as audit_bp
+    from .fairs import bp as fairs_bp, ics_bp as fairs_ics_bp
     from .fairs.staff import staff_bp as fairs_staff_bp
+    from .news import bp as news_bp
     from .news.staff import staff_bp as news_staff_bp
+    from .offers import bp as offers_bp
+    from .offers.staff import staff_bp as offers_staff_bp
     from .pages import bp as pages_bp
+    from .reports import bp as reports_bp, files_bp as report_files_bp
+    from .reports.staff import staff_bp as reports_staff_bp
     from .site import bp as site_bp
+    from .sponsors import bp as sponsors_bp
     from .staff import bp as staff_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(appeals_bp)
+    app.register_blueprint(appeals_staff_bp)
+    app.register_blueprint(offers_bp)
+    app.register_blueprint(sponsors_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(news_staff_bp)
     app.register_blueprint(fairs_staff_bp)
+    app.register_blueprint(offers_staff_bp)
+    app.register_blueprint(fairs_bp)
+    app.register_blueprint(fairs_ics_bp)
+    app.register_blueprint(news_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(report_files_bp)
+    app.register_blueprint(reports_staff_bp)

@@ -43,7 +43,9 @@ def seed_demo():
 
 
 def register(app) -> None:
+    from .backup import backup
     from .staff.cli import staff
 
     app.cli.add_command(seed)
     app.cli.add_command(staff)
+    app.cli.add_command(backup)

@@ -4,7 +4,7 @@ A view marked with ``@embeddable`` may be framed by other sites (the fairs embed
 every other page refuses framing.
 """
 
-from flask import current_app, request
+from flask import abort, current_app, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -47,8 +47,35 @@ def set_headers(response):
     return response
 
 
+def accepts_uploads(view):
+    """Allow file parts in this view's POST body (elsewhere a multipart body with a file is refused)."""
+    view.accepts_uploads = True
+    return view
+
+
+def refuse_unexpected_bodies():
+    """before_request: a file, or a JSON body, only where the view says it takes one; else 400.
+
+    Flask-WTF hands ``request.files`` and JSON bodies to every form, so a file or a JSON
+    object sent for a text field would reach the validators as an object (a 500), not as text.
+    """
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.is_json and not getattr(view, "accepts_json", False):
+        abort(400)
+    if request.mimetype == "multipart/form-data" and request.files and not getattr(view, "accepts_uploads", False):
+        abort(400)
+    return None
+
+
 def init_app(app) -> None:
     if app.config.get("PREFER_HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+        # __Host-: browsers accept it only when Secure, for this exact host (no Domain) and Path=/.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
     app.after_request(set_headers)
+    app.before_request(refuse_unexpected_bodies)

@@ -67,6 +67,10 @@ def make_config(database_url: str, **extra) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Off for unit tests of behaviour; tests/test_csrf.py and the browser tests run with it on.
         "WTF_CSRF_ENABLED": False,
+        # Cheap receipt hashing, and a pepper that never lands in the real instance folder.
+        "APPEAL_PEPPER": "test-pepper-not-for-production",
+        "APPEAL_HASH_TIME_COST": 1,
+        "APPEAL_HASH_MEMORY_KIB": 64,
         "SERVER_NAME": None,
         **extra,
     }

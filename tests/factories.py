@@ -94,3 +94,110 @@ def make_fair(region_code="KZ-71", starts_at=None, hours=4, **fields):
     return fair
 
 
+# --- offers ------------------------------------------------------------------------
+
+
+def make_offer(region_code="KZ-71", kinds=("backpacks",), **fields):
+    """An offer for ``region_code`` (a list for several regions; ``None``: "wherever needed")."""
+    from portal import clock
+    from portal.offers.models import Offer, OfferKind, OfferRegion
+    from portal.offers.services import new_form_token, next_reference
+
+    codes = list(region_code) if isinstance(region_code, (list, tuple)) else ([region_code] if region_code else [])
+    year = clock.today_in().year
+    number, reference = next_reference(year)
+    offer = Offer(
+        reference=reference,
+        year=year,
+        number=number,
+        form_token=new_form_token(),
+        donor_type=fields.pop("donor_type", "company"),
+        org_name=fields.pop("org_name", f"Test Company {number}"),
+        tax_id=fields.pop("tax_id", "230840001231"),
+        contact_name=fields.pop("contact_name", "Aigerim Test"),
+        phone=fields.pop("phone", "+77011234567"),
+        email=fields.pop("email", f"sponsor{number}@example.kz"),
+        quantity=fields.pop("quantity", 50),
+        anywhere=not codes,
+        consent_data_at=clock.now(),
+        **fields,
+    )
+    offer.kinds = [OfferKind(kind=k) for k in kinds]
+    offer.regions = [OfferRegion(region_code=c) for c in codes]
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+# --- appeals -----------------------------------------------------------------------
+
+
+def make_appeal(region_code="KZ-71", **fields):
+    """An anonymous appeal for ``region_code`` (``None``: the reporter gave no region; national admins only).
+
+    Its receipt hash is a random marker, not a hash of a code: factories never need the pepper.
+    """
+    import secrets
+
+    from portal.appeals.models import Appeal
+
+    appeal = Appeal(
+        receipt_hash=fields.pop("receipt_hash", "test-" + secrets.token_hex(16)),
+        category=fields.pop("category", "forced_fees"),
+        region_code=region_code,
+        message=fields.pop("message", "The school asks every family for 15 000 tenge for curtains."),
+        created_on=fields.pop("created_on", dt.date(2023, 8, 14)),
+        **fields,
+    )
+    db.session.add(appeal)
+    db.session.flush()
+    return appeal
+
+
+# --- reports -----------------------------------------------------------------------
+
+
+def make_report_allocation(region_code="KZ-71", **fields):
+    """One aid allocation line of the 2023 campaign for ``region_code`` (allocations always have a region)."""
+    import sqlalchemy as sa
+
+    from portal.campaigns.models import Campaign
+    from portal.reports.models import Allocation
+
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
+    line = Allocation(
+        campaign_id=campaign.id,
+        region_code=region_code or "KZ-71",
+        recipient_group=fields.pop("recipient_group", "low_income"),
+        aid_kind=fields.pop("aid_kind", "backpack"),
+        source=fields.pop("source", "sponsors"),
+        children=fields.pop("children", 25),
+        amount=fields.pop("amount", 200_000),
+        items=fields.pop("items", 25),
+        batch=fields.pop("batch", "test"),
+        **fields,
+    )
+    db.session.add(line)
+    db.session.flush()
+    return line
+
+
+make_allocation = make_report_allocation
+
+
+def make_report(region_code=None, **fields):
+    """A published national report (version 1) with one line; ``.slug``, ``.number``, ``.name`` name its URLs."""
+    import types
+
+    import sqlalchemy as sa
+
+    from portal.campaigns.models import Campaign
+    from portal.reports.publish import default_texts, publish
+
+    make_report_allocation("KZ-71", children=40)
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
+    version = publish(campaign, texts=default_texts(campaign, False, 10))
+    return types.SimpleNamespace(id=version.id, slug=version.report.slug, number=version.number, name="data.csv")
+
+
+make_report_file = make_report

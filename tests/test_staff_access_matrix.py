@@ -93,6 +93,8 @@ def _expect(access, method, who, where):
         return True
     if where == "other":
         return 404
+    if getattr(access["model"], "NATIONAL_ADMINS_ONLY", False):
+        return 404  # records without a region that only national admins see (appeals)
     return 403 if writing else True  # national
 
 

@@ -65,7 +65,9 @@ def list_fairs():
 
 
 def _form(fair: Fair | None = None) -> FairForm:
-    form = FairForm(obj=fair, region_choices=region_choices())
+    # A submission is judged on what was sent alone: a missing field must not fall back to the stored value.
+    submitted = request.method == "POST"
+    form = FairForm(obj=None if submitted else fair, region_choices=region_choices())
     if fair is not None and not form.is_submitted():
         form.starts_at.data = fair.local_start.replace(tzinfo=None)
         form.ends_at.data = fair.local_end.replace(tzinfo=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -49,8 +49,6 @@ def _tz(region_code):
 @access_rule()
 def list_news():
     """News this staff member may see, filterable, sortable, paginated."""
-    from flask import request
-
     form = NewsFilterForm(formdata=request.args)
     form.status.choices = [("", _l("All"))] + list(STATUSES.items())
     form.region.choices = [("", _l("All")), ("national", NATIONAL)] + [(r.code, r.label) for r in regions_ordered()]
@@ -73,7 +71,9 @@ def list_news():
 
 def _form(news: News | None = None) -> NewsForm:
     choices = region_choices(national_label=NATIONAL)
-    form = NewsForm(obj=news, news_id=news.id if news else None, region_choices=choices)
+    # A submission is judged on what was sent alone: a missing field must not fall back to the stored value.
+    obj = None if request.method == "POST" else news
+    form = NewsForm(obj=obj, news_id=news.id if news else None, region_choices=choices)
     if news is not None and not form.is_submitted():
         form.region_code.data = news.region_code or ""
         form.published_at.data = to_local(news.published_at, _tz(news.region_code)).replace(tzinfo=None) if news.published_at else None

@@ -115,3 +115,26 @@ def test_staff_pages_have_zero_axe_violations(live_server, browser, accounts, la
         assert_no_axe_violations(page)
     screenshot(page, f"staff-audit-{lang}")
     ctx.close()
+
+
+def test_admin_writes_national_news_in_kazakh(live_server, live_app, browser, accounts):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    email, secret = accounts["admin"]
+    sign_in(page, live_server.url, email, secret, "kk")
+    set_language(page, "kk")
+    page.goto(f"{live_server.url}/staff/news/new")
+    assert page.locator("#region_code").input_value() == ""  # national by default for admins
+    page.locator("#title_kk").fill("Акция басталды")
+    page.locator("#body_kk").fill("**Мектепке жол** акциясы 1 тамызда басталды.")
+    page.get_by_role("button", name="Сақтау").click()
+    page.wait_for_url("**/staff/news/*/edit")
+    assert "Мақала сақталды." in page.content()
+    with live_app.app_context():
+        import sqlalchemy as sa
+
+        from portal.news.models import News
+
+        news = db.session.scalar(sa.select(News).where(News.title_kk == "Акция басталды"))
+        assert news.region_code is None and "<strong>Мектепке жол</strong>" in news.body_html_kk
+    ctx.close()

@@ -1,0 +1,43 @@
+"""Anonymous trust-phone appeals: report without being identified, follow up with a receipt code.
+
+Built like a whistleblowing intake, not a contact form. The reporter is known to
+the portal only by what they choose to write. Nothing about the request is kept:
+no address, user agent, referrer or cookie value is stored with an appeal or
+logged for these routes, appeals carry a date and no time of day, and the
+receipt code exists in plain text only in the one response that shows it (the
+database keeps a slow keyed hash, see ``receipts.py``). Every page of the path
+is ``Cache-Control: no-store`` and carries a "Leave this page quickly" link.
+
+Configuration (defaults in ``DEFAULTS``): ``APPEAL_PEPPER`` (else
+``instance/appeal_pepper``), ``APPEAL_HASH_TIME_COST`` / ``APPEAL_HASH_MEMORY_KIB``
+(Argon2id), ``APPEAL_RATE_LIMIT`` (submissions) and ``APPEAL_CHECK_RATE_LIMIT``
+(checking, confirming, adding information; per client address, through the
+hourly-rotating keys of ``portal/ratelimit.py``), ``APPEAL_FORM_MAX_AGE`` and
+``APPEAL_RECEIPT_REDISPLAY_SECONDS`` (see ``routes.py``), ``APPEAL_EXIT_URL``.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("appeals", __name__, url_prefix="/<lang:lang>/appeal")
+
+DEFAULTS = {
+    "APPEAL_PEPPER": None,
+    "APPEAL_HASH_TIME_COST": 3,
+    "APPEAL_HASH_MEMORY_KIB": 64 * 1024,
+    # Generous per address: many phones share one address behind a mobile operator's NAT.
+    "APPEAL_RATE_LIMIT": "5 per minute;30 per hour",
+    "APPEAL_CHECK_RATE_LIMIT": "10 per minute;60 per hour",
+    "APPEAL_FORM_MAX_AGE": 24 * 3600,
+    "APPEAL_RECEIPT_REDISPLAY_SECONDS": 3600,
+    # Where "Leave this page quickly" goes: an ordinary page that says nothing about the visitor.
+    "APPEAL_EXIT_URL": "https://www.google.kz/",
+}
+
+
+@bp.record_once
+def _defaults(state):
+    for key, value in DEFAULTS.items():
+        state.app.config.setdefault(key, value)
+
+
+from . import routes  # noqa: E402,F401

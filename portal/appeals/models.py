@@ -1,0 +1,136 @@
+"""Appeals, the messages on them, and the installation's receipt-hash salt.
+
+What is stored about a reporter is only what they typed: no address, user agent,
+referrer, cookie or session value, and no clock time — an appeal and each
+message carry the calendar date only (``created_on``), which is enough to
+handle them and too coarse to line up with any log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..extensions import db
+from ..regions.models import Region
+
+CATEGORIES = {
+    "not_attending": _l("A child is not attending school"),
+    "family_needs_help": _l("A family needs help to prepare for school"),
+    "forced_fees": _l("Forced fees or price gouging"),
+    "fair_problem": _l("A problem at a school fair"),
+    "other": _l("Something else"),
+}
+
+STATUSES = {
+    "new": _l("New"),
+    "in_progress": _l("In progress"),
+    "answered": _l("Answered"),
+    "closed": _l("Closed"),
+}
+
+# Staff move an appeal forward (or back) along this list.
+STATUS_ORDER = tuple(STATUSES)
+
+MESSAGE_KINDS = {
+    "reporter": _l("Information from the reporter"),
+    "reply": _l("Reply to the reporter"),
+    "note": _l("Internal note"),
+}
+
+# Region-less appeals belong to no coordinator: only national admins see them.
+# ``access.region_of`` reads this instead of ``None`` (which would mean "national, visible to all").
+NO_REGION = "-"
+
+APPEAL_DATE_TZ = "Asia/Almaty"
+
+
+def today() -> dt.date:
+    """The date an appeal or message is stamped with: Kazakhstan's calendar date, no time of day."""
+    return clock.today_in(APPEAL_DATE_TZ)
+
+
+class Appeal(db.Model):
+    """An anonymous appeal, found by the reporter only through the keyed hash of their receipt code."""
+
+    __tablename__ = "appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Argon2id(HMAC(pepper, code), installation salt), hex. Never the code itself.
+    receipt_hash: Mapped[str] = mapped_column(sa.String(96), unique=True)
+    category: Mapped[str] = mapped_column(sa.String(24), index=True)
+    region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"), index=True)
+    settlement: Mapped[str] = mapped_column(sa.String(200), default="")
+    message: Mapped[str] = mapped_column(sa.Text)
+    # Only when the reporter chose to give it (and was told the appeal is then not anonymous).
+    callback_phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="new", index=True)
+    created_on: Mapped[dt.date] = mapped_column(sa.Date, default=today, index=True)
+    # The reporter typed back part of the code: the receipt is never shown again.
+    receipt_confirmed: Mapped[bool] = mapped_column(default=False)
+    # The reporter added information staff have not answered yet.
+    reporter_updated: Mapped[bool] = mapped_column(default=False)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    region: Mapped[Region | None] = relationship()
+    messages: Mapped[list["AppealMessage"]] = relationship(
+        back_populates="appeal", order_by="AppealMessage.id", cascade="all, delete-orphan"
+    )
+
+    # For the access-matrix test: a coordinator gets 404 for region-less appeals, as for another region's.
+    NATIONAL_ADMINS_ONLY = True
+
+    def staff_regions(self) -> list[str]:
+        return [self.region_code or NO_REGION]
+
+    @staticmethod
+    def staff_scope(stmt, region_code):
+        """Coordinators see their own region's appeals only; region-less ones go to national admins."""
+        return stmt.where(Appeal.region_code == region_code)
+
+    @property
+    def category_label(self) -> str:
+        return str(CATEGORIES.get(self.category, self.category))
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUSES.get(self.status, self.status))
+
+    @property
+    def public_messages(self) -> list["AppealMessage"]:
+        """What the reporter may read: their own additions and staff replies, never internal notes."""
+        return [m for m in self.messages if m.kind in ("reporter", "reply")]
+
+    def __repr__(self) -> str:
+        return "<Appeal %s %s %s>" % (self.id, self.category, self.status)
+
+
+class AppealMessage(db.Model):
+    """A follow-up from the reporter, a reply they can read, or a staff note they never see."""
+
+    __tablename__ = "appeal_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(sa.ForeignKey("appeal.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    body: Mapped[str] = mapped_column(sa.Text)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_on: Mapped[dt.date] = mapped_column(sa.Date, default=today)
+    # SHA-256 of the one-time form nonce of a reporter's follow-up: a resubmitted form adds nothing.
+    nonce_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="messages")
+    staff = relationship("StaffUser")
+
+
+class AppealInstallation(db.Model):
+    """One row: this installation's random salt for receipt hashes (the pepper lives outside the database)."""
+
+    __tablename__ = "appeal_installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(sa.String(64))

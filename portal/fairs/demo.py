@@ -1,0 +1,125 @@
+"""Demo fairs of the 2023 campaign: several regions, school and mobile fairs, a charity event, one cancelled.
+
+Times are written as the region's wall clock and stored in UTC through zoneinfo,
+so Astana (+06 in 2023) and Aktau (+05) come out right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..campaigns.models import Campaign
+from ..cli import demo_loader
+from ..extensions import db
+from ..regions.models import Region
+from .models import Fair
+
+UTC = dt.timezone.utc
+AUG_1 = dt.datetime(2023, 8, 1, 4, 0, tzinfo=UTC)
+
+# region, kind, remote, local start, local end, status, place, titles, descriptions, offers
+DEMO_FAIRS = [
+    dict(region="KZ-71", kind="school", start=(8, 22, 10), end=(8, 23, 18),
+         venue="Центральная площадь перед акиматом", address="пр. Бейбітшілік, 11", settlement="",
+         organiser="Управление образования города Астаны",
+         title=("Астаналық мектеп жәрмеңкесі", "Школьная ярмарка Астаны", "Astana school fair"),
+         description=("Қала әкімдігінің алдындағы алаңда 20 сауда шатыры. Балаларға арналған ойын алаңы және құқықтық мәселелер бойынша қоғамдық қабылдау.",
+                      "20 торговых палаток на площади перед акиматом. Детская игровая площадка и общественная приёмная по правовым вопросам.",
+                      "20 trade tents on the square in front of the city akimat. A children's play area and a public reception for legal questions."),
+         offer=("Оқулықтар, кеңсе тауарлары, мектеп формасы, спорттық киім, аяқ киім.",
+                "Учебники, канцтовары, школьная форма, спортивная одежда, обувь.",
+                "Textbooks, stationery, school uniforms, sportswear, shoes.")),
+    dict(region="KZ-15", kind="school", start=(8, 12, 10), end=(8, 12, 14),
+         venue="ТРЦ «Mega»", address="11 мкр.", settlement="Ақтөбе", organiser="Ақтөбе облысының білім басқармасы",
+         title=("Сенбілік мектеп жәрмеңкесі", "Субботняя школьная ярмарка", ""),
+         description=("Сатушылар жалға ақы төлемейді, сондықтан бағалар төмен.", "Продавцы не платят аренду, поэтому цены ниже.", ""),
+         offer=("Бағалар нарықтағыдан 10–15% төмен.", "Цены на 10–15% ниже рыночных.", "")),
+    dict(region="KZ-15", kind="school", start=(8, 19, 10), end=(8, 19, 14),
+         venue="Рынок «Алтай»", address="ул. Бр. Жубановых, 285А", settlement="Ақтөбе", organiser="Ақтөбе облысының білім басқармасы",
+         title=("Сенбілік мектеп жәрмеңкесі", "Субботняя школьная ярмарка", ""),
+         description=("Сатушылар жалға ақы төлемейді, сондықтан бағалар төмен.", "Продавцы не платят аренду, поэтому цены ниже.", ""),
+         offer=("Бағалар нарықтағыдан 10–15% төмен.", "Цены на 10–15% ниже рыночных.", "")),
+    dict(region="KZ-47", kind="school", start=(8, 15, 10), end=(8, 15, 16),
+         venue="Площадь Ынтымақ", address="14 мкр.", settlement="Ақтау", organiser="Маңғыстау облысының білім басқармасы",
+         title=("Ақтаудағы мектеп жәрмеңкесі", "Школьная ярмарка в Актау", "School fair in Aktau"),
+         description=("", "Ярмарка для семей Актау и ближайших сёл.", "A fair for families of Aktau and nearby villages."),
+         offer=("", "Скидки для многодетных семей.", "Discounts for large families.")),
+    dict(region="KZ-27", kind="school", start=(8, 16, 10), end=(8, 16, 18),
+         venue="Дворец культуры «Еркін»", address="ул. Достык, 1", settlement="Орал", organiser="Управление образования ЗКО",
+         title=("", "Школьная ярмарка в Уральске", ""),
+         description=("", "Местные производители школьной формы и канцтоваров.", ""),
+         offer=("", "Многодетным семьям — скидка 15–20%.", "")),
+    dict(region="KZ-61", kind="mobile", remote=True, start=(8, 17, 9), end=(8, 17, 15),
+         venue="Ауыл клубы", address="", settlement="Абай ауылы, Келес ауданы", organiser="Келес ауданының білім бөлімі",
+         title=("Автодүкен: Абай ауылы", "Автолавка: село Абай", "Mobile shop: Abai village"),
+         description=("Мектеп тауарларын төмен бағамен сататын көшпелі дүкен.", "Выездной магазин школьных товаров по сниженным ценам.", "A shop on wheels selling school goods at reduced prices."),
+         offer=("Бағалар 5–10% төмен.", "Цены ниже на 5–10%.", "Prices 5–10% below the market.")),
+    dict(region="KZ-61", kind="mobile", remote=True, start=(8, 24, 9), end=(8, 24, 15),
+         venue="Мектеп ауласы", address="", settlement="Бірлік ауылы, Келес ауданы", organiser="Келес ауданының білім бөлімі",
+         title=("Автодүкен: Бірлік ауылы", "Автолавка: село Бирлик", ""),
+         description=("Мектеп тауарларын төмен бағамен сататын көшпелі дүкен.", "Выездной магазин школьных товаров по сниженным ценам.", ""),
+         offer=("Бағалар 5–10% төмен.", "Цены ниже на 5–10%.", "")),
+    dict(region="KZ-11", kind="mobile", remote=True, start=(8, 18, 10), end=(8, 18, 14), status="cancelled", sequence=1,
+         venue="Ауыл мектебі", address="", settlement="Бұлақ ауылы, Зеренді ауданы", organiser="Ақмола облысының білім басқармасы",
+         title=("Көшпелі жәрмеңке: Бұлақ ауылы", "Выездная ярмарка: село Булак", "Mobile fair: Bulak village"),
+         description=("Жол жөндеуге байланысты жәрмеңке өтпейді.", "Ярмарка не состоится из-за ремонта дороги.", "The fair will not take place because of road repairs."),
+         offer=("", "", "")),
+    dict(region="KZ-75", kind="charity", start=(8, 26, 11), end=(8, 26, 15),
+         venue="Парк имени 28 гвардейцев-панфиловцев", address="ул. Гоголя", settlement="", organiser="Волонтёры Алматы",
+         title=("", "Соберём рюкзак первокласснику", "Fill a backpack for a first-grader"),
+         description=("", "Благотворительная акция: принесите новый рюкзак с канцтоварами.", "A charity event: bring a new backpack with stationery."),
+         offer=("", "", "")),
+    dict(region="KZ-79", kind="school", start=(8, 20, 9), end=(8, 20, 17),
+         venue="Орталық базар", address="Қабанбай батыр к-сі", settlement="", organiser="Шымкент қаласының білім басқармасы",
+         title=("Шымкенттегі мектеп жәрмеңкесі", "Школьная ярмарка в Шымкенте", ""),
+         description=("Жергілікті тігін фабрикаларының мектеп формасы.", "Школьная форма местных швейных фабрик.", ""),
+         offer=("", "", "")),
+    dict(region="KZ-63", kind="school", start=(9, 2, 10), end=(9, 2, 16),
+         venue="Площадь Независимости", address="", settlement="Өскемен", organiser="Управление образования ВКО",
+         title=("", "Ярмарка «Снова в школу»", ""),
+         description=("", "Последняя ярмарка сезона для тех, кто не успел подготовиться.", ""),
+         offer=("", "", "")),
+    dict(region="KZ-19", kind="mobile", remote=True, start=(8, 9, 10), end=(8, 9, 15),
+         venue="Ауылдық округ әкімдігі", address="", settlement="Ақши ауылы, Іле ауданы", organiser="Алматы облысының білім басқармасы",
+         title=("Көшпелі жәрмеңке: Ақши ауылы", "Выездная ярмарка: село Акши", ""),
+         description=("", "", ""), offer=("", "", "")),
+]
+
+
+def _utc(region_tz: str, month: int, day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2023, month, day, hour, 0, tzinfo=ZoneInfo(region_tz)).astimezone(UTC)
+
+
+@demo_loader
+def load_demo_fairs() -> int:
+    """Add the demo fairs that are not there yet (same region and start)."""
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
+    if campaign is None:
+        return 0
+    zones = dict(db.session.execute(sa.select(Region.code, Region.tz)).all())
+    have = {
+        (region, (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC))
+        for region, start in db.session.execute(sa.select(Fair.region_code, Fair.starts_at).where(Fair.is_demo))
+    }
+    added = 0
+    for row in DEMO_FAIRS:
+        tz = zones[row["region"]]
+        starts_at = _utc(tz, *row["start"])
+        if (row["region"], starts_at) in have:
+            continue
+        fair = Fair(
+            campaign_id=campaign.id, region_code=row["region"], kind=row["kind"], is_remote=row.get("remote", False),
+            starts_at=starts_at, ends_at=_utc(tz, *row["end"]), status=row.get("status", "scheduled"),
+            sequence=row.get("sequence", 0), venue=row["venue"], address=row["address"], settlement=row["settlement"],
+            organiser=row["organiser"], is_demo=True, created_at=AUG_1, updated_at=AUG_1,
+        )
+        for i, lang in enumerate(("kk", "ru", "en")):
+            setattr(fair, f"title_{lang}", row["title"][i])
+            setattr(fair, f"description_{lang}", row["description"][i])
+            setattr(fair, f"offer_{lang}", row["offer"][i])
+        db.session.add(fair)
+        added += 1
+    return added

@@ -1,0 +1,192 @@
+"""Donation offers from sponsors: who they are, what they give, where, and how staff handled it.
+
+Contact data (name, phone, email, IIN/BIN) is personal data: it is shown only to
+staff of the offer's regions and to national admins, never on a public page.
+An offer "wherever needed" has no region rows and is seen by admins only: no
+regional coordinator owns it until the national level decides where it goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..extensions import db
+from ..types import UTCDateTime
+from .validators import display_phone
+
+DONOR_TYPES = {
+    "person": _l("Private person"),
+    "sole_proprietor": _l("Sole proprietor (IIN)"),
+    "company": _l("Company (BIN)"),
+    "ngo": _l("NGO or fund (BIN)"),
+}
+ORGANISATION_TYPES = ("sole_proprietor", "company", "ngo")
+
+KINDS = {
+    "uniforms": _l("School uniforms"),
+    "shoes": _l("Shoes"),
+    "backpacks": _l("Backpacks"),
+    "stationery": _l("Stationery"),
+    "money": _l("Money"),
+    "services": _l("Services (transport, tailoring, haircuts…)"),
+    "price_reduction": _l("Lower prices on school goods"),
+}
+
+STATUSES = {
+    "new": _l("New"),
+    "contacted": _l("Contacted"),
+    "accepted": _l("Accepted"),
+    "delivered": _l("Delivered"),
+    "declined": _l("Declined"),
+}
+# Where an offer may go next; delivered and declined are final.
+TRANSITIONS = {
+    "new": ("contacted", "declined"),
+    "contacted": ("accepted", "declined"),
+    "accepted": ("delivered", "declined"),
+    "delivered": (),
+    "declined": (),
+}
+# Marks an offer "wherever needed" in region_of(): matches no coordinator's region.
+NATIONAL_ONLY = "*"
+
+
+class Offer(db.Model):
+    __tablename__ = "offer"
+    __table_args__ = (sa.UniqueConstraint("year", "number", name="uq_offer_year_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True)  # MZ-2023-000123
+    year: Mapped[int]
+    number: Mapped[int]
+    # One-time token of the form that sent this offer: a second submission finds it instead of adding one.
+    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    donor_type: Mapped[str] = mapped_column(sa.String(16), index=True)
+    org_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    tax_id: Mapped[str] = mapped_column(sa.String(12), default="")  # BIN, or a sole proprietor's IIN
+    contact_name: Mapped[str] = mapped_column(sa.String(120))
+    phone: Mapped[str] = mapped_column(sa.String(16), default="")  # E.164
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+
+    quantity: Mapped[int | None]
+    value_tenge: Mapped[int | None] = mapped_column(sa.BigInteger)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    anywhere: Mapped[bool] = mapped_column(default=False)
+
+    discount_percent: Mapped[int | None]
+    shop_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    shop_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    discount_starts_on: Mapped[dt.date | None]
+    discount_ends_on: Mapped[dt.date | None]
+
+    consent_data_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    consent_public: Mapped[bool] = mapped_column(default=False)
+    public_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    language: Mapped[str] = mapped_column(sa.String(2), default="kk")
+
+    status: Mapped[str] = mapped_column(sa.String(16), default="new", index=True)
+    status_note: Mapped[str] = mapped_column(sa.Text, default="")
+    wall_approved: Mapped[bool] = mapped_column(default=False, index=True)
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    kinds: Mapped[list["OfferKind"]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", lazy="selectin", order_by="OfferKind.kind"
+    )
+    regions: Mapped[list["OfferRegion"]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", lazy="selectin", order_by="OfferRegion.region_code"
+    )
+
+    # --- staff access (portal/staff/access.py) ---------------------------------
+
+    def staff_regions(self) -> list[str]:
+        """The offer's regions; "wherever needed" belongs to the national level only."""
+        codes = [r.region_code for r in self.regions]
+        return codes or [NATIONAL_ONLY]
+
+    @classmethod
+    def staff_scope(cls, stmt, region_code):
+        """Offers naming the coordinator's region (never "wherever needed" ones)."""
+        return stmt.where(
+            cls.id.in_(sa.select(OfferRegion.offer_id).where(OfferRegion.region_code == region_code))
+        )
+
+    # --- presentation -------------------------------------------------------------
+
+    @property
+    def kind_codes(self) -> list[str]:
+        """Kinds of help in the form's order (uniforms first, price reduction last)."""
+        order = list(KINDS)
+        return sorted((k.kind for k in self.kinds), key=lambda k: order.index(k) if k in order else len(order))
+
+    @property
+    def region_codes(self) -> list[str]:
+        return [r.region_code for r in self.regions]
+
+    @property
+    def primary_region(self) -> str | None:
+        codes = self.region_codes
+        return codes[0] if codes else None
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.phone)
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.donor_type in ORGANISATION_TYPES
+
+    @property
+    def wall_name(self) -> str:
+        """The name shown on the public wall: never a company's contact person."""
+        if self.public_name:
+            return self.public_name
+        if self.is_organisation and self.org_name:
+            return self.org_name
+        return self.contact_name if self.donor_type == "person" else self.org_name
+
+    @property
+    def can_go_on_wall(self) -> bool:
+        return self.consent_public and self.status != "declined"
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        return TRANSITIONS.get(self.status, ())
+
+    def __repr__(self) -> str:
+        return "<Offer %s>" % self.reference
+
+
+class OfferKind(db.Model):
+    __tablename__ = "offer_kind"
+
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True, index=True)
+
+    offer: Mapped[Offer] = relationship(back_populates="kinds")
+
+
+class OfferRegion(db.Model):
+    __tablename__ = "offer_region"
+
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), primary_key=True, index=True)
+
+    offer: Mapped[Offer] = relationship(back_populates="regions")
+
+
+class OfferCounter(db.Model):
+    """Last reference number handed out per year: one row, incremented under a row lock."""
+
+    __tablename__ = "offer_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)

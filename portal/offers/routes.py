@@ -1,0 +1,94 @@
+"""The offer form and its confirmation page."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ..extensions import csrf, limiter
+from ..forms import inline_validation
+from ..htmx import is_htmx
+from ..regions.models import regions_ordered
+from ..site.routes import sitemap_exclude
+from . import bp
+from .forms import OfferForm
+from .models import KINDS
+from .mail import send_confirmation
+from .services import create_offer, new_form_token, offer_by_reference
+
+SUBMIT_LIMIT = "10 per minute;40 per hour"
+VALIDATE_LIMIT = "300 per hour"
+
+
+def submit_limit() -> str:
+    """Submissions per client (``OFFER_RATE_LIMIT`` overrides, e.g. behind a NAT of a whole office)."""
+    return current_app.config.get("OFFER_RATE_LIMIT") or SUBMIT_LIMIT
+
+
+def validate_limit() -> str:
+    return current_app.config.get("OFFER_VALIDATE_RATE_LIMIT") or VALIDATE_LIMIT
+
+
+def _is_inline_validation() -> bool:
+    return is_htmx() and bool(request.headers.get("X-Validate-Field"))
+
+
+def _no_store(body: str, status: int = 200):
+    """Pages with a form token or a reference number: never cached, never in the back/forward cache."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _form() -> OfferForm:
+    return OfferForm(region_choices=[(r.code, r.label) for r in regions_ordered()])
+
+
+# CSRF is checked by the form itself, so a missing or stale token re-renders the
+# filled-in form with a message (422) instead of a bare 400 page that loses it all.
+@bp.route("", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(submit_limit, methods=["POST"], exempt_when=_is_inline_validation)
+@limiter.limit(validate_limit, methods=["POST"])
+def new():
+    """The offer form; a valid submission is saved once and redirects to the confirmation."""
+    form = _form()
+    checked = inline_validation(form)
+    if checked is not None:
+        return checked
+    if form.validate_on_submit():
+        offer, created = create_offer(form.offer_data(), form.form_token.data, g.lang)
+        session["offer_reference"] = offer.reference
+        if created:
+            session["offer_emailed"] = send_confirmation(offer)
+        else:
+            flash(_("This offer had already been received. It was saved once."))
+        return redirect(url_for(".received"), code=303)
+    if request.method == "POST":
+        if form.website.errors:
+            form.website.data = ""
+        status = 422
+    else:
+        form.form_token.data = new_form_token()
+        status = 200
+    return _no_store(render_template("offers/new.html", form=form), status)
+
+
+@bp.get("/received")
+@sitemap_exclude
+def received():
+    """Confirmation: the reference number and what happens next (only for whoever sent the offer)."""
+    reference = session.get("offer_reference")
+    offer = offer_by_reference(reference) if reference else None
+    if offer is None:
+        return redirect(url_for(".new"))
+    labels = {r.code: r.label for r in regions_ordered()}
+    return _no_store(
+        render_template(
+            "offers/received.html",
+            offer=offer,
+            kinds=KINDS,
+            regions=[labels.get(code, code) for code in offer.region_codes],
+            email_sent=session.get("offer_emailed", False),
+        )
+    )

@@ -1,0 +1,212 @@
+"""Back office for offers: triage list, detail, status changes, sponsor-wall approval, CSV export.
+
+Who sees what (``portal/staff/access.py`` via ``Offer.staff_scope``/``staff_regions``):
+a coordinator sees offers naming their region, admins see all. Offers "wherever
+needed" are seen by national admins only: no region owns them until the national
+level passes them on, and the privacy page promises contact data only to staff
+of the chosen regions and national administrators.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from .. import clock
+from ..audit import record, snapshot
+from ..audit.models import AuditEntry
+from ..extensions import db
+from ..htmx import render
+from ..i18n import to_local
+from ..regions.models import regions_ordered
+from ..staff.access import access_rule, can_edit, get_for_staff, scoped
+from ..staff.listing import PER_PAGE, page_number
+from .forms import OfferFilterForm, StatusForm, WallForm
+from .models import DONOR_TYPES, KINDS, STATUSES, Offer
+from .services import filtered_offers
+
+staff_bp = Blueprint("offers_staff", __name__, url_prefix="/staff/offers")
+
+ANYWHERE = _l("Wherever needed (national)")
+EXPORT_LIMIT = 20_000
+TZ = "Asia/Almaty"
+
+
+def _filter_form() -> OfferFilterForm:
+    form = OfferFilterForm(formdata=request.args)
+    all_ = ("", _l("All"))
+    form.status.choices = [all_] + list(STATUSES.items())
+    regions = [(r.code, r.label) for r in regions_ordered()]
+    if current_user.is_admin:
+        regions = [("anywhere", ANYWHERE)] + regions
+    else:
+        regions = [r for r in regions if r[0] == current_user.region_code]
+    form.region.choices = [all_] + regions
+    form.kind.choices = [all_] + list(KINDS.items())
+    form.donor.choices = [all_] + list(DONOR_TYPES.items())
+    form.validate()
+    return form
+
+
+def _region_labels() -> dict[str, str]:
+    return {r.code: r.label for r in regions_ordered()}
+
+
+@staff_bp.get("/")
+@access_rule()
+def list_offers():
+    """Offers of the staff member's region(s), newest first, filtered, paginated."""
+    form = _filter_form()
+    stmt = scoped(filtered_offers(**form.cleaned()), Offer)
+    pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    return render(
+        "staff/offers/list.html", "staff/offers/_results.html",
+        form=form, pagination=pagination, statuses=STATUSES, kinds=KINDS, donor_types=DONOR_TYPES,
+        regions=_region_labels(), tz=TZ,
+    )
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+# A cell starting with one of these is a formula in Excel/LibreOffice: prefix a quote to keep it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def csv_safe(value) -> str | int:
+    """A cell that spreadsheets show as the text it is (OWASP "CSV injection")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _csv_rows(offers, regions):
+    yield [
+        _("Reference"), _("Received"), _("Status"), _("Who offers"), _("Organisation"), _("BIN or IIN"),
+        _("Contact person"), _("Phone"), _("Email"), _("Kinds of help"), _("Quantity"), _("Value, tenge"),
+        _("Regions"), _("Description"), _("Discount, %"), _("Shop name"), _("Shop address"),
+        _("Lower prices from"), _("Lower prices until"), _("Consent to the wall"), _("On the wall"), _("Note"),
+    ]
+    for o in offers:
+        received = to_local(o.created_at, TZ)
+        yield [csv_safe(v) for v in (
+            o.reference, received.strftime("%Y-%m-%d %H:%M"), str(STATUSES.get(o.status, o.status)),
+            str(DONOR_TYPES.get(o.donor_type, o.donor_type)), o.org_name, o.tax_id, o.contact_name,
+            o.phone_display, o.email, ", ".join(str(KINDS.get(k, k)) for k in o.kind_codes), o.quantity,
+            o.value_tenge,
+            str(ANYWHERE) if o.anywhere else ", ".join(regions.get(c, c) for c in o.region_codes),
+            o.description, o.discount_percent, o.shop_name, o.shop_address,
+            o.discount_starts_on.isoformat() if o.discount_starts_on else "",
+            o.discount_ends_on.isoformat() if o.discount_ends_on else "",
+            o.consent_public, o.wall_approved, o.status_note,
+        )]
+
+
+@staff_bp.post("/export.csv")
+@access_rule()
+def export_offers():
+    """The filtered list as CSV (UTF-8 with BOM for Excel); a POST so the export of personal data is audited."""
+    form = _filter_form()
+    filters = form.cleaned()
+    stmt = scoped(filtered_offers(**filters), Offer).limit(EXPORT_LIMIT)
+    offers = db.session.scalars(stmt).all()
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(_csv_rows(offers, _region_labels()))
+    record(
+        "export", object_type="offer", object_id="", region_code=current_user.region_code,
+        changes={"filters": {k: str(v) for k, v in filters.items() if v}, "rows": len(offers)},
+    )
+    db.session.commit()
+    name = "offers-%s.csv" % clock.today_in().isoformat()
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="%s"' % name, "Cache-Control": "no-store"},
+    )
+
+
+# --- one offer ---------------------------------------------------------------------------------
+
+
+def _history(offer: Offer) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.object_type == "offer", AuditEntry.object_id == str(offer.id))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+
+
+def _detail(offer: Offer, status_form=None, wall_error=None, status=200):
+    response = render_template(
+        "staff/offers/detail.html",
+        offer=offer,
+        editable=can_edit(offer),
+        status_form=status_form or StatusForm(offer=offer, formdata=None),
+        wall_form=WallForm(formdata=None),
+        wall_error=wall_error,
+        history=_history(offer),
+        statuses=STATUSES, kinds=KINDS, donor_types=DONOR_TYPES, regions=_region_labels(), tz=TZ,
+    )
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@staff_bp.get("/<int:offer_id>")
+@access_rule(model=Offer)
+def offer_detail(offer_id: int):
+    """One offer with the sponsor's contact data, its history and the triage actions."""
+    return _detail(get_for_staff(Offer, offer_id))
+
+
+@staff_bp.post("/<int:offer_id>/status")
+@access_rule(model=Offer, write=True)
+def change_status(offer_id: int):
+    """Move an offer to its next status, with a note (required when declining)."""
+    offer = get_for_staff(Offer, offer_id, write=True)
+    form = StatusForm(offer=offer)
+    if not form.validate_on_submit():
+        return _detail(offer, status_form=form, status=422)
+    before = snapshot(offer)
+    offer.status = form.status.data
+    offer.status_note = form.note.data or ""
+    if offer.status == "declined":
+        offer.wall_approved = False
+    record("status", offer, before=before, region_code=offer.primary_region, note=form.note.data or None)
+    db.session.commit()
+    flash(_("The offer %(reference)s is now “%(status)s”.", reference=offer.reference, status=STATUSES[offer.status]))
+    return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+
+
+@staff_bp.post("/<int:offer_id>/wall")
+@access_rule(model=Offer, write=True)
+def set_wall(offer_id: int):
+    """Show the sponsor on the public wall (only with their consent) or take them off it."""
+    offer = get_for_staff(Offer, offer_id, write=True)
+    form = WallForm()
+    if not form.validate_on_submit() or form.show.data not in ("1", "0"):
+        return _detail(offer, wall_error=_("Please use the buttons on the page."), status=422)
+    show = form.show.data == "1"
+    if show and not offer.consent_public:
+        return _detail(offer, wall_error=_("The sponsor did not agree to be named: they cannot go on the wall."), status=422)
+    if show and offer.status == "declined":
+        return _detail(offer, wall_error=_("A declined offer cannot go on the wall."), status=422)
+    before = snapshot(offer)
+    offer.wall_approved = show
+    record("wall_approve" if show else "wall_withdraw", offer, before=before, region_code=offer.primary_region)
+    db.session.commit()
+    flash(_("The sponsor is shown on the wall.") if show else _("The sponsor is no longer shown on the wall."))
+    return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)

@@ -1,0 +1,73 @@
+"""A demo report for the 2023 campaign: invented figures, labelled as demo data wherever they appear.
+
+No national totals for 2023 were ever published (see DOMAIN.md §4.2), so the demo does
+not imitate real ones: the figures are drawn from a seeded random generator, and the
+title, methodology and every page that shows them say they are invented.
+"""
+
+from __future__ import annotations
+
+import random
+
+import sqlalchemy as sa
+
+from ..campaigns.models import Campaign
+from ..cli import demo_loader
+from ..extensions import db
+from ..regions.models import Region
+from .models import GROUPS, KINDS, SOURCES, Allocation, Report
+from .publish import default_texts, publish, threshold
+
+# Rough value of one item per child, in tenge (money: the Vseobuch minimum of 2025, DOMAIN.md §4.1).
+UNIT_VALUE = {"uniform": 15000, "shoes": 11000, "backpack": 8000, "stationery": 5000, "money": 46228, "other": 7000}
+
+
+def demo_allocations(campaign: Campaign, seed: int = 2023) -> list[dict]:
+    rng = random.Random(seed)
+    regions = [code for (code,) in db.session.execute(sa.select(Region.code).order_by(Region.code))]
+    rows = []
+    for region in regions:
+        size = rng.choice((1, 2, 3, 4))
+        for group in GROUPS:
+            for kind in KINDS:
+                for source in SOURCES:
+                    if rng.random() > 0.35:
+                        continue
+                    # Mostly sizeable lines, some small ones: the report must hide those.
+                    children = rng.randint(1, 9) if rng.random() < 0.2 else rng.randint(10, 120 * size)
+                    rows.append(dict(
+                        campaign_id=campaign.id, region_code=region, recipient_group=group, aid_kind=kind,
+                        source=source, children=children, amount=children * UNIT_VALUE[kind],
+                        items=0 if kind == "money" else children, batch="demo", is_demo=True,
+                    ))
+    return rows
+
+
+@demo_loader
+def load_demo_report() -> int:
+    """Demo allocations for 2023 and two published versions of a demo report (the second a correction)."""
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
+    if campaign is None:
+        return 0
+    if db.session.scalar(sa.select(Report).where(Report.campaign_id == campaign.id, Report.is_demo)):
+        return 0
+    have = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Allocation).where(Allocation.campaign_id == campaign.id, Allocation.is_demo)
+    )
+    rows = []
+    if not have:
+        rows = demo_allocations(campaign)
+        # The first version misses the last region's lines; the correction adds them.
+        late = [r for r in rows if r["region_code"] == rows[-1]["region_code"]]
+        db.session.execute(sa.insert(Allocation), [r for r in rows if r not in late])
+    texts = default_texts(campaign, True, threshold())
+    publish(campaign, texts=texts, is_demo=True)
+    if rows:
+        db.session.execute(sa.insert(Allocation), late)
+    notes = {
+        "change_note_kk": "Демо-түзету: соңғы өңірдің кеш келген деректері қосылды.",
+        "change_note_ru": "Демо-исправление: добавлены поздно поступившие данные последнего региона.",
+        "change_note_en": "Demo correction: late figures of the last region were added.",
+    }
+    publish(campaign, texts={**texts, **notes}, is_demo=True)
+    return len(rows) + 2

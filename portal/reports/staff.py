@@ -1,0 +1,261 @@
+"""Back office for reports: record allocations (form or upload), preview, publish a version.
+
+Coordinators record, upload and delete lines of their own region only; previewing and
+publishing a (national) report is for national admins.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..audit import record, snapshot
+from ..campaigns.models import Campaign, current_campaign
+from ..extensions import db
+from ..htmx import render
+from ..i18n import request_language
+from ..security import accepts_uploads
+from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
+from ..staff.listing import PER_PAGE, page_number
+from .forms import AllocationForm, DeleteForm, PublishForm, UploadForm, YearForm
+from .models import GROUPS, KINDS, SOURCES, Allocation, Report
+from .publish import build, default_texts, publish, threshold
+from .routes import filesize, tables
+from .uploads import COLUMNS, CHOICES, LIMITS, import_allocations, max_bytes, template_csv, template_xlsx
+
+staff_bp = Blueprint("reports_staff", __name__, url_prefix="/staff/reports")
+
+
+def _allow_large_uploads():
+    """Before any other hook reads the body (CSRF does): the upload route accepts bigger files."""
+    if request.endpoint == "reports_staff.upload" and request.method == "POST":
+        request.max_content_length = max_bytes()
+
+
+@staff_bp.record_once
+def _install(state):
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_large_uploads)
+
+
+def _campaigns() -> list[Campaign]:
+    return list(db.session.scalars(sa.select(Campaign).order_by(Campaign.year.desc())))
+
+
+def _year_choices():
+    return [(c.year, str(c.year)) for c in _campaigns()]
+
+
+def _campaign(year: int | None) -> Campaign | None:
+    if year:
+        found = db.session.scalar(sa.select(Campaign).where(Campaign.year == year))
+        if found:
+            return found
+    return current_campaign()
+
+
+def _selected_campaign() -> tuple[YearForm, Campaign | None]:
+    form = YearForm(formdata=request.args)
+    form.year.choices = _year_choices()
+    campaign = _campaign(form.year.data if form.validate() else None)
+    if campaign:
+        form.year.data = campaign.year
+    return form, campaign
+
+
+@staff_bp.get("/")
+@access_rule()
+def index():
+    """Allocations of a campaign year that this staff member may see, with totals by region."""
+    form, campaign = _selected_campaign()
+    lines = scoped(sa.select(Allocation), Allocation).where(Allocation.campaign_id == (campaign.id if campaign else -1))
+    a = Allocation
+    totals_stmt = scoped(
+        sa.select(a.region_code, a.is_demo, sa.func.count(), sa.func.sum(a.children), sa.func.sum(a.amount),
+                  sa.func.sum(a.items)),
+        Allocation,
+    ).where(a.campaign_id == (campaign.id if campaign else -1)).group_by(a.region_code, a.is_demo).order_by(a.region_code)
+    totals = db.session.execute(totals_stmt).all()
+    pagination = db.paginate(lines.order_by(a.id.desc()), page=page_number(), per_page=PER_PAGE, error_out=False)
+    reports = []
+    if campaign:
+        reports = list(db.session.scalars(sa.select(Report).where(Report.campaign_id == campaign.id).order_by(Report.is_demo)))
+    return render(
+        "staff/reports/index.html", "staff/reports/_results.html",
+        form=form, campaign=campaign, totals=totals, pagination=pagination, reports=reports,
+        groups=GROUPS, kinds=KINDS, sources=SOURCES, can_edit=can_edit,
+    )
+
+
+@staff_bp.route("/allocations/new", methods=["GET", "POST"])
+@access_rule()
+def new_allocation():
+    """Record one allocation line by hand."""
+    form = AllocationForm(region_choices=region_choices(), year_choices=_year_choices())
+    if not form.is_submitted():
+        form.region_code.data = current_user.region_code
+        campaign = current_campaign()
+        form.year.data = campaign.year if campaign else None
+    if form.validate_on_submit():
+        campaign = _campaign(form.year.data)
+        if not can_create_for(form.region_code.data):
+            form.region_code.errors.append(_("You can record allocations only for your region."))
+        else:
+            line = Allocation(
+                campaign_id=campaign.id, region_code=form.region_code.data,
+                recipient_group=form.recipient_group.data, aid_kind=form.aid_kind.data, source=form.source.data,
+                children=form.children.data, amount=form.amount.data, items=form.items.data or 0,
+                batch="form", created_by_id=current_user.id,
+            )
+            db.session.add(line)
+            record("create", line)
+            db.session.commit()
+            flash(_("The allocation was recorded."), "success")
+            return redirect(url_for("reports_staff.index", year=campaign.year))
+    status = 422 if form.errors else 200
+    return render_template("staff/reports/allocation_form.html", form=form), status
+
+
+@staff_bp.post("/allocations/<int:allocation_id>/delete")
+@access_rule(model=Allocation, write=True)
+def delete_allocation(allocation_id: int):
+    """Delete one allocation line (published versions keep their own frozen figures)."""
+    line = get_for_staff(Allocation, allocation_id, write=True)
+    year = line.campaign.year
+    if not DeleteForm().validate_on_submit():
+        flash(_("The line was not deleted: please use the Delete button."), "error")
+        return redirect(url_for("reports_staff.index", year=year))
+    record("delete", line, changes={key: [value, None] for key, value in snapshot(line).items()})
+    db.session.delete(line)
+    db.session.commit()
+    flash(_("The allocation was deleted."), "success")
+    return redirect(url_for("reports_staff.index", year=year))
+
+
+def _upload_page(form, result=None, status=200):
+    return render_template(
+        "staff/reports/upload.html", form=form, result=result, columns=COLUMNS, choices=CHOICES, limits=LIMITS,
+        max_mb=max_bytes() // (1024 * 1024),
+    ), status
+
+
+@staff_bp.route("/upload", methods=["GET", "POST"])
+@accepts_uploads
+@access_rule()
+def upload():
+    """Upload a CSV or XLSX file of allocations: all rows are imported, or none."""
+    form = UploadForm(year_choices=_year_choices())
+    if not form.is_submitted():
+        campaign = current_campaign()
+        form.year.data = campaign.year if campaign else None
+    if form.validate_on_submit():
+        campaign = _campaign(form.year.data)
+        storage = form.file.data
+        result = import_allocations(storage.stream, storage.filename, campaign, staff=current_user,
+                                    replace=form.replace.data)
+        if result.ok:
+            db.session.commit()
+            flash(
+                ngettext("%(num)s line was imported.", "%(num)s lines were imported.", result.rows)
+                + (" " + ngettext("%(num)s earlier line was replaced.", "%(num)s earlier lines were replaced.",
+                                  result.replaced) if form.replace.data else ""),
+                "success",
+            )
+            return redirect(url_for("reports_staff.index", year=campaign.year))
+        db.session.rollback()
+        return _upload_page(form, result, 422)
+    return _upload_page(form, status=422 if form.errors else 200)
+
+
+@staff_bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A file over the limit: the upload page again, with the reason."""
+    form = UploadForm(formdata=None, year_choices=_year_choices())
+    form.file.errors = [_("The file is too large: at most %(size)s.", size=filesize(max_bytes()))]
+    return _upload_page(form, status=413)
+
+
+def _attachment(data: bytes, name: str, mimetype: str):
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = 'attachment; filename="%s"' % name
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_bp.get("/template.csv")
+@access_rule()
+def template_csv_file():
+    """The upload template as CSV (UTF-8 with BOM)."""
+    return _attachment(template_csv(current_user.region_code or "KZ-71"), "allocations-template.csv",
+                       "text/csv; charset=utf-8")
+
+
+@staff_bp.get("/template.xlsx")
+@access_rule()
+def template_xlsx_file():
+    """The upload template as an Excel workbook, with a sheet of codes."""
+    return _attachment(template_xlsx(current_user.region_code or "KZ-71"), "allocations-template.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@staff_bp.get("/preview")
+@access_rule(admin_only=True)
+def preview():
+    """The report as it would be published now, hidden cells included."""
+    form, campaign = _selected_campaign()
+    report = _report(campaign)
+    from .publish import previous_hidden
+
+    built = build(campaign, also_hide=previous_hidden(report)) if campaign else None
+    from .publish import marker_descriptions
+
+    return render_template(
+        "staff/reports/preview.html", form=form, campaign=campaign, built=built, report=report,
+        tables=tables(built["summary"]) if built else [], markers=marker_descriptions(threshold()),
+    )
+
+
+def _report(campaign) -> Report | None:
+    if campaign is None:
+        return None
+    return db.session.scalar(sa.select(Report).where(Report.campaign_id == campaign.id, Report.is_demo.is_(False)))
+
+
+@staff_bp.route("/publish", methods=["GET", "POST"])
+@access_rule(admin_only=True)
+def publish_version():
+    """Publish the next version of the campaign's report: figures, texts and files are frozen."""
+    year_form, campaign = _selected_campaign()
+    report = _report(campaign)
+    latest = report.latest if report else None
+    form = PublishForm(needs_note=latest is not None)
+    if campaign and not form.is_submitted():
+        defaults = default_texts(campaign, False, threshold())
+        for lang in ("kk", "ru", "en"):
+            getattr(form, "title_" + lang).data = (getattr(latest, "title_" + lang) if latest else None) or defaults["title_" + lang]
+            getattr(form, "methodology_" + lang).data = (
+                (getattr(latest, "methodology_" + lang) if latest else None) or defaults["methodology_" + lang]
+            )
+    lines = 0
+    if campaign:
+        lines = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Allocation)
+            .where(Allocation.campaign_id == campaign.id, Allocation.is_demo.is_(False))
+        )
+    if form.validate_on_submit() and campaign:
+        if not lines:
+            form.confirm.errors.append(_("There are no allocations for this campaign year yet: nothing to publish."))
+        else:
+            texts = {name: (getattr(form, name).data or "").strip() for name in form.data if name.startswith(
+                ("title_", "methodology_", "change_note_"))}
+            version = publish(campaign, texts=texts, staff=current_user)
+            db.session.commit()
+            flash(_("Version %(number)s was published.", number=version.number), "success")
+            return redirect(url_for("reports.show", lang=request_language(), slug=version.report.slug))
+    status = 422 if form.errors else 200
+    return render_template(
+        "staff/reports/publish.html", form=form, year_form=year_form, campaign=campaign, report=report,
+        latest=latest, lines=lines,
+    ), status

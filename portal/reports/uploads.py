@@ -1,0 +1,379 @@
+"""Uploading allocations from CSV or XLSX: streamed, validated row by row, all or nothing.
+
+The file is read one row at a time (``csv`` over a decoding wrapper, openpyxl in
+read-only mode) and valid rows are inserted in batches inside one transaction; if any
+row is wrong the transaction is rolled back and every error is reported with its row,
+column and reason in the staff member's language. Memory therefore stays flat however
+many rows the file has (only the first ``MAX_ERRORS`` errors are kept; the rest are
+counted).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import secrets
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from .. import clock
+from ..audit import record
+from ..extensions import db
+from ..regions.models import Region
+from .models import GROUPS, KINDS, SOURCES, Allocation
+
+COLUMNS = ("region", "recipient_group", "aid_kind", "source", "children", "amount_kzt", "items")
+CHOICES = {"recipient_group": GROUPS, "aid_kind": KINDS, "source": SOURCES}
+LIMITS = {"children": 1_000_000, "amount_kzt": 10**12, "items": 10_000_000}
+BATCH = 1000
+MAX_ERRORS = 500
+DEFAULT_MAX_ROWS = 200_000
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# A zip bomb disguised as .xlsx: refuse archives that would unpack to more than this.
+MAX_UNPACKED = 400 * 1024 * 1024
+DELIMITERS = (",", ";", "\t")
+FORMULA = re.compile(r"^\s*[=+@]")
+NUMBER = re.compile(r"^\d+(?:[.,]0+)?$")
+SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+
+
+@dataclass
+class UploadError:
+    row: int | None
+    column: str | None
+    message: str
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    errors: list[UploadError] = field(default_factory=list)
+    error_count: int = 0
+    regions: set = field(default_factory=set)
+    replaced: int = 0
+    batch: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0 and self.rows > 0
+
+    def add(self, row, column, message) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(UploadError(row, column, message))
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (encoding, format, size)."""
+
+    def __init__(self, message: str, row: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row = row
+
+
+def max_rows() -> int:
+    return int(current_app.config.get("REPORT_UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("REPORT_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def detect_format(stream, filename: str) -> str:
+    """``csv`` or ``xlsx`` from the name, checked against the first bytes."""
+    name = (filename or "").lower()
+    head = stream.read(4)
+    stream.seek(0)
+    if not head:
+        raise FileProblem(_("The file is empty."))
+    if name.endswith(".xlsx"):
+        if head != b"PK\x03\x04":
+            raise FileProblem(_("This is not a valid .xlsx file. Save it again from Excel, or upload a CSV file."))
+        return "xlsx"
+    if name.endswith((".csv", ".txt")):
+        if head == b"PK\x03\x04":
+            raise FileProblem(_("This looks like an Excel workbook: name it .xlsx, or save it as CSV."))
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise FileProblem(_("Old Excel files (.xls) are not supported. Save it as .xlsx or as CSV UTF-8."))
+        return "csv"
+    raise FileProblem(_("Upload a .csv or .xlsx file."))
+
+
+def csv_rows(stream):
+    """``(row number, [cells])`` from a UTF-8 CSV (BOM allowed) separated by commas, semicolons or tabs."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", errors="strict")
+    number = 0
+    try:
+        first = text.readline()
+        delimiter = max(DELIMITERS, key=first.count) if any(d in first for d in DELIMITERS) else ","
+        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=False)
+        for number, cells in enumerate(reader, 1):
+            yield number, cells
+    except UnicodeDecodeError:
+        raise FileProblem(
+            _("The file is not in UTF-8 encoding. In Excel use “Save as” → “CSV UTF-8”, or upload the .xlsx file."),
+            row=number + 1,
+        ) from None
+    except csv.Error:
+        raise FileProblem(_("The file could not be read as CSV near row %(row)s.", row=number + 1)) from None
+    finally:
+        text.detach()
+
+
+def xlsx_rows(stream):
+    """``(row number, [cells])`` from the first sheet, read in openpyxl's streaming mode."""
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+                raise FileProblem(_("The workbook is too large when unpacked. Split it or upload a CSV file."))
+        stream.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(stream, read_only=True, data_only=False)
+    except FileProblem:
+        raise
+    except Exception:  # openpyxl raises many kinds of errors on broken files
+        raise FileProblem(_("This is not a valid .xlsx file. Save it again from Excel, or upload a CSV file.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield number, list(cells)
+    except FileProblem:
+        raise
+    except Exception:
+        raise FileProblem(_("This is not a valid .xlsx file. Save it again from Excel, or upload a CSV file.")) from None
+    finally:
+        workbook.close()
+
+
+# --- validating -------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_whole(value, column: str, minimum: int = 0, limit: int | None = None):
+    """``(number, error message)`` for a whole-number cell (``limit``: else ``LIMITS[column]``)."""
+    if isinstance(value, bool):
+        return None, _("Must be a whole number.")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            return None, _("Must be a whole number.")
+        number = int(value)
+    else:
+        text = SPACES.sub("", _text(value))
+        if text.startswith("-") and NUMBER.match(text[1:]):
+            return None, _("Must not be negative.")
+        if not NUMBER.match(text):
+            return None, _("Must be a whole number.")
+        number = int(re.split(r"[.,]", text)[0])
+    if number < minimum:
+        return None, (_("Must be at least 1.") if minimum == 1 else _("Must not be negative."))
+    limit = LIMITS[column] if limit is None else limit
+    if number > limit:
+        return None, _("Too large: at most %(limit)s.", limit="{:,}".format(limit).replace(",", " "))
+    return number, None
+
+
+class RowChecker:
+    """Validates rows against the header, the reference data and the staff member's region."""
+
+    def __init__(self, header: list, allowed_region: str | None, result: ImportResult):
+        self.result = result
+        self.allowed_region = allowed_region
+        self.regions = {code for (code,) in db.session.execute(sa.select(Region.code))}
+        names = [_text(h).lower().replace(" ", "_") for h in header]
+        self.index = {}
+        for position, name in enumerate(names):
+            if name in COLUMNS:
+                if name in self.index:
+                    result.add(1, name, _("The column “%(column)s” appears twice.", column=name))
+                self.index[name] = position
+        missing = [c for c in COLUMNS if c not in self.index]
+        if missing:
+            message = _("Missing columns: %(columns)s. The first row must name the columns as in the template.",
+                        columns=", ".join(missing))
+            if len(names) == 1 and names[0] and any(sep in names[0] for sep in "|:/"):
+                message += " " + _("Separate the columns with commas or semicolons.")
+            result.add(1, None, message)
+        self.usable = not missing
+
+    def check(self, number: int, cells: list) -> dict | None:
+        """A row ready to insert, or ``None`` after recording its errors. Empty rows are skipped."""
+        if not any(_text(c) for c in cells):
+            return None
+        values = {name: (cells[i] if i < len(cells) else None) for name, i in self.index.items()}
+        errors = self.result.error_count
+        row = {}
+        for name in COLUMNS:
+            value = values[name]
+            if isinstance(value, str) and FORMULA.match(value):
+                self.result.add(number, name, _("Formulas are not allowed. Enter the value itself."))
+                continue
+            text = _text(value)
+            if name == "region":
+                code = text.upper()
+                if not code:
+                    self.result.add(number, name, _("This cell is empty."))
+                elif code not in self.regions:
+                    self.result.add(number, name, _("Unknown region code “%(value)s”. Use codes such as KZ-71 (see the template).",
+                                                    value=text[:40]))
+                elif self.allowed_region and code != self.allowed_region:
+                    self.result.add(number, name, _("You can record allocations only for your region (%(region)s).",
+                                                    region=self.allowed_region))
+                else:
+                    row["region_code"] = code
+            elif name in CHOICES:
+                code = text.lower()
+                if not code:
+                    self.result.add(number, name, _("This cell is empty."))
+                elif code not in CHOICES[name]:
+                    self.result.add(number, name, _("Unknown value “%(value)s”. Allowed: %(allowed)s.",
+                                                    value=text[:40], allowed=", ".join(CHOICES[name])))
+                else:
+                    row[name] = code
+            else:
+                if text == "" and name == "items":
+                    row[name] = 0
+                    continue
+                if text == "":
+                    self.result.add(number, name, _("This cell is empty."))
+                    continue
+                number_value, error = parse_whole(value, name, minimum=1 if name == "children" else 0)
+                if error:
+                    self.result.add(number, name, error)
+                else:
+                    row[name] = number_value
+        if self.result.error_count > errors:
+            return None
+        return row
+
+
+# --- importing -------------------------------------------------------------------------------
+
+
+def import_allocations(stream, filename: str, campaign, *, staff=None, replace: bool = False) -> ImportResult:
+    """Validate and insert every row, or none: the caller commits when ``result.ok``, else rolls back."""
+    result = ImportResult(batch=secrets.token_hex(8))
+    allowed_region = None if staff is None or staff.is_admin else staff.region_code
+    now = clock.now()
+    pending: list[dict] = []
+    limit = max_rows()
+
+    def flush():
+        if pending:
+            db.session.execute(sa.insert(Allocation), pending)
+            pending.clear()
+
+    try:
+        kind = detect_format(stream, filename)
+        rows = csv_rows(stream) if kind == "csv" else xlsx_rows(stream)
+        checker = None
+        for number, cells in rows:
+            if checker is None:
+                checker = RowChecker(cells, allowed_region, result)
+                if not checker.usable:
+                    break
+                continue
+            if number - 1 > limit:
+                raise FileProblem(_("Too many rows: at most %(limit)s in one file.", limit=limit))
+            row = checker.check(number, cells)
+            if row is None:
+                continue
+            result.rows += 1
+            result.regions.add(row["region_code"])
+            if result.error_count:
+                continue  # keep checking, stop writing: nothing will be kept
+            pending.append(dict(
+                campaign_id=campaign.id, region_code=row["region_code"], recipient_group=row["recipient_group"],
+                aid_kind=row["aid_kind"], source=row["source"], children=row["children"],
+                amount=row["amount_kzt"], items=row["items"], batch=result.batch, is_demo=False,
+                created_by_id=getattr(staff, "id", None), created_at=now,
+            ))
+            if len(pending) >= BATCH:
+                flush()
+        if checker is None:
+            raise FileProblem(_("The file is empty."))
+    except FileProblem as problem:
+        result.add(problem.row, None, problem.message)
+    if result.error_count == 0 and result.rows == 0:
+        result.add(None, None, _("The file has no data rows."))
+    if result.error_count:
+        pending.clear()
+        return result
+    flush()
+    if replace:
+        deleted = db.session.execute(
+            sa.delete(Allocation).where(
+                Allocation.campaign_id == campaign.id,
+                Allocation.is_demo.is_(False),
+                Allocation.region_code.in_(sorted(result.regions)),
+                Allocation.batch != result.batch,
+            )
+        )
+        result.replaced = deleted.rowcount or 0
+    record(
+        "import", object_type="report_allocation", object_id=result.batch, actor=staff,
+        region_code=next(iter(result.regions)) if len(result.regions) == 1 else None,
+        changes={"file": (filename or "")[:200], "rows": result.rows, "campaign": campaign.year,
+                 "regions": sorted(result.regions), "replaced": result.replaced},
+    )
+    return result
+
+
+def template_rows(region_code: str = "KZ-71") -> list[list]:
+    """The documented template: the header and two example lines."""
+    return [
+        list(COLUMNS),
+        [region_code, "low_income", "backpack", "sponsors", 120, 960000, 120],
+        [region_code, "large_family", "money", "local_budget", 45, 2080260, 0],
+    ]
+
+
+def template_csv(region_code: str = "KZ-71") -> bytes:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(template_rows(region_code))
+    return buffer.getvalue().encode("utf-8")
+
+
+def template_xlsx(region_code: str = "KZ-71") -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("allocations")
+    for row in template_rows(region_code):
+        sheet.append(row)
+    codes = workbook.create_sheet("codes")
+    codes.append(["column", "code", "meaning"])
+    for column, choices in CHOICES.items():
+        for code, label in choices.items():
+            codes.append([column, code, str(label)])
+    for region in db.session.scalars(sa.select(Region).order_by(Region.code)):
+        codes.append(["region", region.code, region.label])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
