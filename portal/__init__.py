@@ -88,9 +88,12 @@ def import_models() -> None:
     from .campaigns import models as _campaigns  # noqa: F401
     from .fairs import models as _fairs  # noqa: F401
     from .news import models as _news  # noqa: F401
+    from .needs import models as _needs  # noqa: F401
     from .offers import models as _offers  # noqa: F401
+    from .ready import models as _ready  # noqa: F401
     from .regions import models as _regions  # noqa: F401
     from .reports import models as _reports  # noqa: F401
+    from .prices import models as _prices  # noqa: F401
     from .staff import models as _staff  # noqa: F401
 
 
@@ -102,11 +105,18 @@ def register_blueprints(app: Flask) -> None:
     from .fairs.staff import staff_bp as fairs_staff_bp
     from .news import bp as news_bp
     from .news.staff import staff_bp as news_staff_bp
+    from .needs import bp as needs_bp
+    from .needs.staff import staff_bp as needs_staff_bp
     from .offers import bp as offers_bp
     from .offers.staff import staff_bp as offers_staff_bp
     from .pages import bp as pages_bp
+    from .posters import bp as posters_bp
+    from .ready import bp as ready_bp
+    from .ready.staff import staff_bp as ready_staff_bp
     from .reports import bp as reports_bp, files_bp as report_files_bp
     from .reports.staff import staff_bp as reports_staff_bp
+    from .prices import bp as prices_bp
+    from .prices.staff import staff_bp as prices_staff_bp
     from .site import bp as site_bp
     from .sponsors import bp as sponsors_bp
     from .staff import bp as staff_bp
@@ -128,3 +138,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(report_files_bp)
     app.register_blueprint(reports_staff_bp)
+    app.register_blueprint(prices_bp)
+    app.register_blueprint(prices_staff_bp)
+    app.register_blueprint(ready_bp)
+    app.register_blueprint(ready_staff_bp)
+    app.register_blueprint(posters_bp)
+    app.register_blueprint(needs_bp)
+    app.register_blueprint(needs_staff_bp)

@@ -5,5 +5,7 @@ from .staff import demo as staff_demo  # noqa: F401
 from .news import demo as news_demo  # noqa: F401
 from .fairs import demo as fairs_demo  # noqa: F401
 from .offers import demo as offers_demo  # noqa: F401
+from .needs import demo as needs_demo  # noqa: F401
 from .reports import demo as reports_demo  # noqa: F401
+from .prices import demo as prices_demo  # noqa: F401
 from .appeals import demo as appeals_demo  # noqa: F401

@@ -10,10 +10,13 @@ MENU = [
     ("news.index", _l("News")),
     ("fairs.index", _l("Fairs")),
     ("pages.help", _l("Get help")),
+    ("ready.check", _l("Ready for school?")),
+    ("needs.index", _l("Needs")),
     ("offers.new", _l("Offer help")),
     ("sponsors.index", _l("Sponsors")),
     ("appeals.new", _l("Report anonymously")),
     ("reports.index", _l("Reports")),
+    ("prices.index", _l("Prices")),
 ]
 
 
@@ -24,6 +27,9 @@ STAFF_MENU = [
     ("offers_staff.list_offers", _l("Offers"), False),
     ("appeals_staff.list_appeals", _l("Appeals"), False),
     ("reports_staff.index", _l("Reports"), False),
+    ("ready_staff.list_tallies", _l("Self-check counts"), False),
+    ("needs_staff.list_needs", _l("Needs"), False),
+    ("prices_staff.list_observations", _l("Prices"), False),
     ("audit.list_entries", _l("Audit log"), True),
 ]
 

@@ -201,3 +201,51 @@ def make_report(region_code=None, **fields):
 
 
 make_report_file = make_report
+
+
+# --- prices ------------------------------------------------------------------------
+
+
+def make_price_observation(region_code="KZ-71", **fields):
+    """One observed price of 2023 for ``region_code`` (observations always have a region)."""
+    from portal.prices.models import PriceObservation
+
+    observed_on = fields.pop("observed_on", dt.date(2023, 8, 10))
+    observation = PriceObservation(
+        year=fields.pop("year", observed_on.year),
+        region_code=region_code or "KZ-71",
+        item=fields.pop("item", "uniform_set"),
+        outlet=fields.pop("outlet", "market"),
+        price=fields.pop("price", 18000),
+        observed_on=observed_on,
+        batch=fields.pop("batch", "test"),
+        **fields,
+    )
+    db.session.add(observation)
+    db.session.flush()
+    return observation
+
+
+# --- needs (outreach) ----------------------------------------------------------------
+
+
+def make_need(region_code="KZ-71", **fields):
+    """A published need of ``region_code`` for the 2023 campaign."""
+    import sqlalchemy as sa
+
+    from portal.campaigns.models import Campaign
+    from portal.needs.models import Need
+
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
+    need = Need(
+        campaign_id=campaign.id,
+        region_code=region_code,
+        item=fields.pop("item", "backpacks"),
+        size_band=fields.pop("size_band", ""),
+        quantity_total=fields.pop("quantity_total", 100),
+        quantity_needed=fields.pop("quantity_needed", 40),
+        **fields,
+    )
+    db.session.add(need)
+    db.session.flush()
+    return need

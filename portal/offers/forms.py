@@ -199,6 +199,8 @@ class OfferForm(FlaskForm):
     # Hidden from people (CSS and aria-hidden); bots fill every field.
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
     form_token = HiddenField()
+    # The published need (portal/needs) the sponsor is answering, when they came from the needs board.
+    need_id = HiddenField()
 
     def __init__(self, *args, region_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -343,7 +345,18 @@ class OfferForm(FlaskForm):
             "regions": [] if self.anywhere.data else list(self.regions.data),
             "consent_public": bool(self.consent_public.data),
             "public_name": self.public_name.data or "" if self.consent_public.data else "",
+            "need_id": self._need_id(),
         }
+
+    def _need_id(self) -> int | None:
+        """The need answered, if it still exists and is open; a stale or edited value is simply dropped."""
+        from ..needs.services import open_need
+
+        need = open_need(self.need_id.data) if self.need_id.data else None
+        return need.id if need is not None else None
+
+
+# --- staff ------------------------------------------------------------------------------
 
 
 class OfferFilterForm(FlaskForm):

@@ -97,6 +97,8 @@ class Offer(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # The published need (portal/needs) this offer answers, when the sponsor came from the needs board.
+    need_id: Mapped[int | None] = mapped_column(sa.ForeignKey("need.id"), index=True)
 
     kinds: Mapped[list["OfferKind"]] = relationship(
         back_populates="offer", cascade="all, delete-orphan", lazy="selectin", order_by="OfferKind.kind"

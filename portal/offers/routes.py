@@ -15,6 +15,7 @@ from .forms import OfferForm
 from .models import KINDS
 from .mail import send_confirmation
 from .services import create_offer, new_form_token, offer_by_reference
+from ..needs.services import prefill_offer
 
 SUBMIT_LIMIT = "10 per minute;40 per hour"
 VALIDATE_LIMIT = "300 per hour"
@@ -70,6 +71,7 @@ def new():
         status = 422
     else:
         form.form_token.data = new_form_token()
+        prefill_offer(form, request.args.get("need"))
         status = 200
     return _no_store(render_template("offers/new.html", form=form), status)
 

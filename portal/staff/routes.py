@@ -18,7 +18,11 @@ from .forms import CodeForm, LanguageForm, LoginForm, PasswordChangeForm
 from .models import ROLES, StaffUser
 from .passwords import hash_password, verify_password
 
-SIGN_IN_LIMIT = "10 per minute;50 per hour"
+def sign_in_limit() -> str:
+    """Per client, for the password, code and enrolment steps (``STAFF_SIGN_IN_RATE_LIMIT``)."""
+    from flask import current_app
+
+    return current_app.config.get("STAFF_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
 
 
 def _safe_next(target: str | None) -> str:
@@ -58,7 +62,7 @@ def _demo_refused(user: StaffUser) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access_rule(public=True)
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def login():
     """Email and password; the answer never says whether an account exists."""
     if current_user.is_authenticated and session.get("mfa"):
@@ -82,7 +86,7 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @access_rule(public=True)
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def code():
     """Second step: the current code from the authenticator app."""
     user = _pending_user()
@@ -101,7 +105,7 @@ def code():
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @access_rule(public=True)
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def enrol():
     """First sign-in: scan a QR code, then prove it works with one code before it is switched on."""
     user = _pending_user()

@@ -1,0 +1,190 @@
+"""Uploading price observations from CSV or XLSX: all rows, or none.
+
+Reading (streamed, encoding and format checks), the result with its per-row errors and
+whole-number parsing are those of the reports upload (``portal.reports.uploads``); only the
+columns and their rules differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from .. import clock
+from ..audit import record
+from ..extensions import db
+from ..regions.models import Region
+from ..reports.uploads import (
+    BATCH, FORMULA, FileProblem, ImportResult, _text, csv_rows, detect_format, max_rows, parse_whole, xlsx_rows,
+)
+from .models import ITEMS, MAX_PRICE, OUTLETS, PriceObservation
+from .services import observed_on_ok
+
+COLUMNS = ("region", "item", "outlet", "price_kzt", "observed_on")
+CHOICES = {"item": ITEMS, "outlet": OUTLETS}
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+def parse_date(value):
+    """``(date, error message)`` for ``2023-08-14``, ``14.08.2023`` or a spreadsheet date."""
+    if isinstance(value, dt.datetime):
+        found = value.date()
+    elif isinstance(value, dt.date):
+        found = value
+    else:
+        text = _text(value)
+        found = None
+        for fmt in DATE_FORMATS:
+            try:
+                found = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        if found is None:
+            return None, _("Not a date: write it as 2023-08-14 or 14.08.2023.")
+    if not observed_on_ok(found):
+        return None, _("The date must be between 2000 and today.")
+    return found, None
+
+
+class PriceRowChecker:
+    """Validates rows against the header, the item and outlet lists and the staff member's region."""
+
+    def __init__(self, header: list, allowed_region: str | None, result: ImportResult):
+        self.result = result
+        self.allowed_region = allowed_region
+        self.regions = {code for (code,) in db.session.execute(sa.select(Region.code))}
+        names = [_text(h).lower().replace(" ", "_") for h in header]
+        self.index = {}
+        for position, name in enumerate(names):
+            if name in COLUMNS:
+                if name in self.index:
+                    result.add(1, name, _("The column “%(column)s” appears twice.", column=name))
+                self.index[name] = position
+        missing = [c for c in COLUMNS if c not in self.index]
+        if missing:
+            result.add(1, None, _("Missing columns: %(columns)s. The first row must name the columns as in the template.",
+                                  columns=", ".join(missing)))
+        self.usable = not missing
+
+    def check(self, number: int, cells: list) -> dict | None:
+        if not any(_text(c) for c in cells):
+            return None
+        values = {name: (cells[i] if i < len(cells) else None) for name, i in self.index.items()}
+        errors = self.result.error_count
+        row = {}
+        for name in COLUMNS:
+            value = values[name]
+            if isinstance(value, str) and FORMULA.match(value):
+                self.result.add(number, name, _("Formulas are not allowed. Enter the value itself."))
+                continue
+            text = _text(value)
+            if text == "":
+                self.result.add(number, name, _("This cell is empty."))
+            elif name == "region":
+                code = text.upper()
+                if code not in self.regions:
+                    self.result.add(number, name, _("Unknown region code “%(value)s”. Use codes such as KZ-71 (see the template).",
+                                                    value=text[:40]))
+                elif self.allowed_region and code != self.allowed_region:
+                    self.result.add(number, name, _("You can record prices only for your region (%(region)s).",
+                                                    region=self.allowed_region))
+                else:
+                    row["region_code"] = code
+            elif name in CHOICES:
+                code = text.lower()
+                if code not in CHOICES[name]:
+                    self.result.add(number, name, _("Unknown value “%(value)s”. Allowed: %(allowed)s.",
+                                                    value=text[:40], allowed=", ".join(CHOICES[name])))
+                else:
+                    row[name] = code
+            elif name == "price_kzt":
+                price, error = parse_whole(value, name, minimum=1, limit=MAX_PRICE)
+                if error:
+                    self.result.add(number, name, error)
+                else:
+                    row["price"] = price
+            else:
+                observed, error = parse_date(value)
+                if error:
+                    self.result.add(number, name, error)
+                else:
+                    row["observed_on"] = observed
+        if self.result.error_count > errors:
+            return None
+        return row
+
+
+def import_observations(stream, filename: str, *, staff=None) -> ImportResult:
+    """Validate and insert every row, or none: the caller commits when ``result.ok``, else rolls back."""
+    result = ImportResult(batch=secrets.token_hex(8))
+    allowed_region = None if staff is None or staff.is_admin else staff.region_code
+    now = clock.now()
+    pending: list[dict] = []
+    limit = max_rows()
+
+    def flush():
+        if pending:
+            db.session.execute(sa.insert(PriceObservation), pending)
+            pending.clear()
+
+    try:
+        kind = detect_format(stream, filename)
+        rows = csv_rows(stream) if kind == "csv" else xlsx_rows(stream)
+        checker = None
+        for number, cells in rows:
+            if checker is None:
+                checker = PriceRowChecker(cells, allowed_region, result)
+                if not checker.usable:
+                    break
+                continue
+            if number - 1 > limit:
+                raise FileProblem(_("Too many rows: at most %(limit)s in one file.", limit=limit))
+            row = checker.check(number, cells)
+            if row is None:
+                continue
+            result.rows += 1
+            result.regions.add(row["region_code"])
+            if result.error_count:
+                continue
+            pending.append(dict(
+                year=row["observed_on"].year, region_code=row["region_code"], item=row["item"], outlet=row["outlet"],
+                price=row["price"], observed_on=row["observed_on"], batch=result.batch, is_demo=False,
+                created_by_id=getattr(staff, "id", None), created_at=now,
+            ))
+            if len(pending) >= BATCH:
+                flush()
+        if checker is None:
+            raise FileProblem(_("The file is empty."))
+    except FileProblem as problem:
+        result.add(problem.row, None, problem.message)
+    if result.error_count == 0 and result.rows == 0:
+        result.add(None, None, _("The file has no data rows."))
+    if result.error_count:
+        pending.clear()
+        return result
+    flush()
+    record(
+        "import", object_type="price_observation", object_id=result.batch, actor=staff,
+        region_code=next(iter(result.regions)) if len(result.regions) == 1 else None,
+        changes={"file": (filename or "")[:200], "rows": result.rows, "regions": sorted(result.regions)},
+    )
+    return result
+
+
+def template_csv(region_code: str = "KZ-71") -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([
+        list(COLUMNS),
+        [region_code, "uniform_set", "market", 18500, "2023-08-14"],
+        [region_code, "notebook_48", "shop", 350, "2023-08-14"],
+    ])
+    return buffer.getvalue().encode("utf-8")

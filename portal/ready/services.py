@@ -1,0 +1,120 @@
+"""Self-check answers: what help they point to, and the opt-in daily tallies (an atomic upsert)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .. import clock
+from ..extensions import db
+from ..fairs.models import Fair
+from ..reports.suppression import PRIMARY, Figure, build_hierarchy, marker, suppress
+from .forms import ANSWERS, GOODS, QUESTIONS
+from .models import ReadyTally
+
+DEFAULT_THRESHOLD = 10
+TALLY_TZ = "Asia/Almaty"
+SOURCE = "self_check"  # the fourth key of the reports' hierarchy: one source only
+
+
+def threshold() -> int:
+    """The reports' small-count threshold, so self-check figures are protected the same way."""
+    return int(current_app.config.get("REPORT_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def record_tallies(region_code: str, answers: dict[str, str], day: dt.date | None = None) -> None:
+    """Add one to each (region, day, question, answer) count in one statement; nothing else is written.
+
+    ``INSERT … ON CONFLICT DO UPDATE SET count = count + 1`` is atomic on SQLite and PostgreSQL,
+    so simultaneous visitors never lose a count and never collide on the primary key.
+    """
+    if not answers:
+        return
+    day = day or clock.today_in(TALLY_TZ)
+    table = ReadyTally.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {"region_code": region_code, "day": day, "question": q, "answer": a, "count": 1}
+        for q, a in sorted(answers.items())
+    ]
+    stmt = insert(table).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.region_code, table.c.day, table.c.question, table.c.answer],
+        set_={"count": table.c.count + 1},
+    )
+    db.session.execute(stmt)
+
+
+def help_items(answers: dict[str, str]) -> list[str]:
+    """Codes of the kinds of help the answers point to, in page order."""
+    items = [code for code in GOODS if answers.get(code) == "no"]
+    if answers.get("registered") in ("no", "unsure"):
+        items.append("registration")
+    if answers.get("asp") == "yes" or answers.get("large_family") == "yes":
+        items.append("eligible")
+    return items
+
+
+def next_fairs(region_code: str, limit: int = 3) -> list[Fair]:
+    """Upcoming scheduled fairs of the region, soonest first."""
+    stmt = (
+        sa.select(Fair)
+        .where(Fair.region_code == region_code, Fair.status == "scheduled", Fair.ends_at >= clock.now())
+        .order_by(Fair.starts_at, Fair.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def tally_cells(start: dt.date, end: dt.date) -> dict[tuple, Figure]:
+    """Counts per (region, question:answer, question, source) summed over ``start``…``end`` (one grouped query)."""
+    stmt = (
+        sa.select(ReadyTally.region_code, ReadyTally.question, ReadyTally.answer, sa.func.sum(ReadyTally.count))
+        .where(ReadyTally.day >= start, ReadyTally.day <= end)
+        .group_by(ReadyTally.region_code, ReadyTally.question, ReadyTally.answer)
+    )
+    cells = {}
+    for region, question, answer, total in db.session.execute(stmt):
+        if question in QUESTIONS and answer in ANSWERS and total:
+            cells[(region, "%s:%s" % (question, answer), question, SOURCE)] = Figure(children=int(total))
+    return cells
+
+
+def public_figures(start: dt.date, end: dt.date) -> dict:
+    """Published self-check figures with the reports' primary and complementary suppression.
+
+    Cells are keyed like the report hierarchy: region, "question:answer" (the group),
+    question (the kind), one source. Totals by "question:answer" are the national
+    answers, totals by question the national number of answers to it.
+    """
+    limit = threshold()
+    figures = build_hierarchy(tally_cells(start, end))
+    hidden = suppress(figures, limit)
+
+    def shown(key):
+        fig = figures.get(key)
+        if fig is None or not fig.children:
+            return {"value": 0, "mark": None}
+        status = hidden.get(key)
+        return {"value": None if status else fig.children, "mark": marker(status, limit)}
+
+    regions = sorted({key[0] for key in figures if key[0] is not None})
+    national = {
+        q: {a: shown((None, "%s:%s" % (q, a), None, None)) for a in ANSWERS} for q in QUESTIONS
+    }
+    by_region = {
+        r: {q: {a: shown((r, "%s:%s" % (q, a), q, SOURCE)) for a in ANSWERS} for q in QUESTIONS}
+        for r in regions
+    }
+    return {
+        "threshold": limit,
+        "national": national,
+        "by_region": by_region,
+        "answers_counted": figures.get((None, None, None, None), Figure()).children,
+        "any_hidden": bool(hidden),
+        "primary_mark": marker(PRIMARY, limit),
+    }

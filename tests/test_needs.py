@@ -1,0 +1,166 @@
+"""The needs board: aggregated needs per region with accessible progress, staff updates (audited, scoped),
+and sponsors answering a need from the offer form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.needs.models import Need
+from portal.offers.models import Offer
+from tests.factories import make_need
+from tests.test_offers import form_token, offer_data
+
+LANGS = ("kk", "ru", "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_board_renders_in_every_language(app, client, lang):
+    with app.app_context():
+        make_need("KZ-61", item="shoes", size_band="30–34", quantity_total=80, quantity_needed=20)
+        db.session.commit()
+    response = client.get(f"/{lang}/needs/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}"' in html and html.count("<h1") == 1
+    assert "30–34" in html
+    assert "Set-Cookie" not in response.headers
+
+
+def test_progress_has_text_values_and_the_last_update(app, client):
+    with app.app_context():
+        need = make_need("KZ-61", item="backpacks", quantity_total=150, quantity_needed=45)
+        make_need("KZ-61", item="shoes", quantity_total=80, quantity_needed=0, covered=True)
+        db.session.commit()
+        need_id = need.id
+    html = client.get("/en/needs/").get_data(as_text=True)
+    # Not colour only: the numbers are written out and the bar is labelled by them.
+    assert "Received 105 of 150; still needed: 45" in html
+    assert f'<progress max="100" value="70" aria-labelledby="need-{need_id}-text">' in html
+    assert "Covered" in html
+    assert "Last updated: August 15, 2023" in html
+    # Open needs link to the offer form with the need; covered ones do not.
+    assert html.count('href="/en/offer?need=') == 1
+    assert f'href="/en/offer?need={need_id}"' in html
+
+
+def test_board_filters_by_region(app, client):
+    with app.app_context():
+        make_need("KZ-61", item="backpacks")
+        make_need("KZ-47", item="stationery")
+        db.session.commit()
+    html = client.get("/en/needs/?region=KZ-47").get_data(as_text=True)
+    assert "Stationery sets" in html and "Backpacks" not in html
+    assert client.get("/en/needs/?region=nonsense").status_code == 200
+
+
+def test_offer_form_is_prefilled_from_the_need(app, client):
+    with app.app_context():
+        need = make_need("KZ-61", item="shoes", quantity_needed=35)
+        db.session.commit()
+        need_id = need.id
+    html = client.get(f"/en/offer?need={need_id}").get_data(as_text=True)
+    assert f'name="need_id" type="hidden" value="{need_id}"' in html
+    assert re.search(r'<input checked id="kinds-\d+" name="kinds" type="checkbox" value="shoes">', html)
+    assert re.search(r'<input checked id="regions-\d+" name="regions" type="checkbox" value="KZ-61">', html)
+    assert 'value="35"' in html
+
+
+def test_an_offer_answering_a_need_is_linked_to_it(app, client):
+    with app.app_context():
+        need = make_need("KZ-61", item="shoes")
+        db.session.commit()
+        need_id = need.id
+    response = client.post("/en/offer", data=offer_data(form_token(client), need_id=str(need_id)))
+    assert response.status_code == 303
+    with app.app_context():
+        offer = db.session.scalar(sa.select(Offer))
+        assert offer.need_id == need_id
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", ""])
+def test_an_unknown_or_edited_need_is_dropped_not_an_error(app, client, value):
+    response = client.post("/en/offer", data=offer_data(form_token(client), need_id=value))
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Offer)).need_id is None
+
+
+def test_a_covered_need_is_not_linked(app, client):
+    with app.app_context():
+        need = make_need("KZ-61", covered=True, quantity_needed=0)
+        db.session.commit()
+        need_id = need.id
+    assert 'name="need_id" type="hidden" value=""' in client.get(f"/en/offer?need={need_id}").get_data(as_text=True)
+    client.post("/en/offer", data=offer_data(form_token(client), need_id=str(need_id)))
+    with app.app_context():
+        assert db.session.scalar(sa.select(Offer)).need_id is None
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+def test_coordinator_publishes_and_updates_a_need_with_audit(app, staff_client):
+    coordinator = staff_client("coordinator", "KZ-71")
+    data = {"region_code": "KZ-71", "item": "uniforms", "size_band": "122–134",
+            "quantity_total": "120", "quantity_needed": "120"}
+    response = coordinator.post("/staff/needs/new", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        need_id = need.id
+        assert (need.region_code, need.item, need.quantity_needed) == ("KZ-71", "uniforms", 120)
+    response = coordinator.post(f"/staff/needs/{need_id}/edit", data={**data, "quantity_needed": "30"})
+    assert response.status_code == 302
+    response = coordinator.post(f"/staff/needs/{need_id}/edit", data={**data, "quantity_needed": "5", "covered": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        need = db.session.get(Need, need_id)
+        assert need.covered and need.quantity_needed == 0
+        entries = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.object_type == "need").order_by(AuditEntry.id)
+        ).all()
+        assert [e.action for e in entries] == ["create", "update", "update"]
+        assert entries[1].changes["quantity_needed"] == [120, 30]
+        assert all(e.region_code == "KZ-71" for e in entries)
+
+
+def test_coordinator_cannot_publish_for_another_region(app, staff_client):
+    coordinator = staff_client("coordinator", "KZ-71")
+    response = coordinator.post("/staff/needs/new", data={
+        "region_code": "KZ-47", "item": "uniforms", "quantity_total": "10", "quantity_needed": "10"})
+    assert response.status_code in (403, 422)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Need)) == 0
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"quantity_total": "abc"}, "Enter a whole number."),
+        ({"quantity_total": "0"}, "Enter a number between 1 and 1 000 000."),
+        ({"quantity_needed": "200"}, "cannot be larger than the number needed in all"),
+        ({"item": "ponies"}, "Choose an item from the list."),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(app, staff_client, overrides, message):
+    coordinator = staff_client("coordinator", "KZ-71")
+    data = {"region_code": "KZ-71", "item": "shoes", "quantity_total": "100", "quantity_needed": "50", **overrides}
+    response = coordinator.post("/staff/needs/new", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_staff_list_is_scoped_to_the_region(app, staff_client):
+    with app.app_context():
+        make_need("KZ-71", size_band="own-band")
+        make_need("KZ-47", size_band="other-band")
+        db.session.commit()
+    html = staff_client("coordinator", "KZ-71").get("/staff/needs/").get_data(as_text=True)
+    assert "own-band" in html and "other-band" not in html
+    html = staff_client("admin").get("/staff/needs/").get_data(as_text=True)
+    assert "own-band" in html and "other-band" in html
