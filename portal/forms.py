@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
 from .htmx import is_htmx
 
@@ -39,6 +41,31 @@ def inline_validation(form):
     response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class StaffContentForm(FlaskForm):
+    """Base of staff forms for content written in kk/ru/en for one region (news, fairs).
+
+    The region list is what ``portal.staff.access.region_choices`` allows this staff member,
+    and the title must be written in at least one language.
+    """
+
+    class Meta:
+        locales = False
+
+    def __init__(self, *args, region_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_code.choices = region_choices
+
+    def validate_region_code(self, field):
+        if field.data not in {code for code, _label in self.region_code.choices}:
+            raise ValidationError(_l("Choose a region from the list."))
+
+    def validate_title_kk(self, field):
+        from .i18n import LANGUAGES
+
+        if not any(getattr(self, f"title_{lang}").data for lang in LANGUAGES):
+            raise ValidationError(_l("Write the title in at least one language."))
 
 
 def init_app(app) -> None:

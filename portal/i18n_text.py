@@ -25,8 +25,10 @@ def slugify(text: str, max_length: int = 80) -> str:
     return text[:max_length].rstrip("-") or "item"
 
 
-def clean_text(value: str | None) -> str:
-    """Strip control characters (keeping newlines and tabs) and surrounding space."""
+def clean_text(value):
+    """Strip control characters (keeping newlines and tabs) and surrounding space; a WTForms filter too."""
+    if not isinstance(value, str):
+        return "" if value is None else value
     if not value:
         return ""
     value = value.replace("\r\n", "\n").replace("\r", "\n")

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..forms import StaffContentForm
 from ..i18n_text import clean_text
 from .models import STATUSES, News
 
 
-def _strip(value):
-    return clean_text(value) if isinstance(value, str) else value
-
-
-class NewsForm(FlaskForm):
-    class Meta:
-        locales = False
-
+class NewsForm(StaffContentForm):
     region_code = SelectField(_l("Region"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=list(STATUSES.items()), validators=[DataRequired()])
     published_at = DateTimeLocalField(
@@ -29,33 +22,24 @@ class NewsForm(FlaskForm):
         validators=[DataRequired(_l("Enter the date and time."))],
     )
     slug = StringField(
-        _l("Web address (optional)"), filters=[_strip],
+        _l("Web address (optional)"), filters=[clean_text],
         validators=[Optional(), Length(max=100),
                     Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase Latin letters, digits and dashes."))],
     )
 
-    title_kk = StringField(_l("Title"), filters=[_strip], validators=[Length(max=200)])
-    summary_kk = TextAreaField(_l("Summary"), filters=[_strip], validators=[Length(max=500)])
-    body_kk = TextAreaField(_l("Text (Markdown)"), filters=[_strip], validators=[Length(max=50_000)])
-    title_ru = StringField(_l("Title"), filters=[_strip], validators=[Length(max=200)])
-    summary_ru = TextAreaField(_l("Summary"), filters=[_strip], validators=[Length(max=500)])
-    body_ru = TextAreaField(_l("Text (Markdown)"), filters=[_strip], validators=[Length(max=50_000)])
-    title_en = StringField(_l("Title"), filters=[_strip], validators=[Length(max=200)])
-    summary_en = TextAreaField(_l("Summary"), filters=[_strip], validators=[Length(max=500)])
-    body_en = TextAreaField(_l("Text (Markdown)"), filters=[_strip], validators=[Length(max=50_000)])
+    title_kk = StringField(_l("Title"), filters=[clean_text], validators=[Length(max=200)])
+    summary_kk = TextAreaField(_l("Summary"), filters=[clean_text], validators=[Length(max=500)])
+    body_kk = TextAreaField(_l("Text (Markdown)"), filters=[clean_text], validators=[Length(max=50_000)])
+    title_ru = StringField(_l("Title"), filters=[clean_text], validators=[Length(max=200)])
+    summary_ru = TextAreaField(_l("Summary"), filters=[clean_text], validators=[Length(max=500)])
+    body_ru = TextAreaField(_l("Text (Markdown)"), filters=[clean_text], validators=[Length(max=50_000)])
+    title_en = StringField(_l("Title"), filters=[clean_text], validators=[Length(max=200)])
+    summary_en = TextAreaField(_l("Summary"), filters=[clean_text], validators=[Length(max=500)])
+    body_en = TextAreaField(_l("Text (Markdown)"), filters=[clean_text], validators=[Length(max=50_000)])
 
-    def __init__(self, *args, news_id=None, region_choices=(), **kwargs):
+    def __init__(self, *args, news_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.news_id = news_id
-        self.region_code.choices = region_choices
-
-    def validate_region_code(self, field):
-        if field.data not in {code for code, _label in self.region_code.choices}:
-            raise ValidationError(_l("Choose a region from the list."))
-
-    def validate_title_kk(self, field):
-        if not any(getattr(self, f"title_{lang}").data for lang in LANGUAGES):
-            raise ValidationError(_l("Write the title in at least one language."))
 
     def validate_slug(self, field):
         if field.data:

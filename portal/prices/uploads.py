@@ -8,18 +8,14 @@ columns and their rules differ.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from .. import clock
 from ..audit import record
 from ..extensions import db
 from ..regions.models import Region
-from ..reports.uploads import (
-    BATCH, FORMULA, FileProblem, ImportResult, _text, csv_rows, detect_format, max_rows, parse_whole, xlsx_rows,
-)
+from ..reports.uploads import FORMULA, ImportResult, _text, import_rows, parse_whole
 from .models import ITEMS, MAX_PRICE, OUTLETS, PriceObservation
 from .services import observed_on_ok
 
@@ -120,53 +116,18 @@ class PriceRowChecker:
 
 def import_observations(stream, filename: str, *, staff=None) -> ImportResult:
     """Validate and insert every row, or none: the caller commits when ``result.ok``, else rolls back."""
-    result = ImportResult(batch=secrets.token_hex(8))
-    allowed_region = None if staff is None or staff.is_admin else staff.region_code
-    now = clock.now()
-    pending: list[dict] = []
-    limit = max_rows()
+    staff_id = getattr(staff, "id", None)
 
-    def flush():
-        if pending:
-            db.session.execute(sa.insert(PriceObservation), pending)
-            pending.clear()
+    def values_of(row, batch, now):
+        return dict(
+            year=row["observed_on"].year, region_code=row["region_code"], item=row["item"], outlet=row["outlet"],
+            price=row["price"], observed_on=row["observed_on"], batch=batch, is_demo=False,
+            created_by_id=staff_id, created_at=now,
+        )
 
-    try:
-        kind = detect_format(stream, filename)
-        rows = csv_rows(stream) if kind == "csv" else xlsx_rows(stream)
-        checker = None
-        for number, cells in rows:
-            if checker is None:
-                checker = PriceRowChecker(cells, allowed_region, result)
-                if not checker.usable:
-                    break
-                continue
-            if number - 1 > limit:
-                raise FileProblem(_("Too many rows: at most %(limit)s in one file.", limit=limit))
-            row = checker.check(number, cells)
-            if row is None:
-                continue
-            result.rows += 1
-            result.regions.add(row["region_code"])
-            if result.error_count:
-                continue
-            pending.append(dict(
-                year=row["observed_on"].year, region_code=row["region_code"], item=row["item"], outlet=row["outlet"],
-                price=row["price"], observed_on=row["observed_on"], batch=result.batch, is_demo=False,
-                created_by_id=getattr(staff, "id", None), created_at=now,
-            ))
-            if len(pending) >= BATCH:
-                flush()
-        if checker is None:
-            raise FileProblem(_("The file is empty."))
-    except FileProblem as problem:
-        result.add(problem.row, None, problem.message)
-    if result.error_count == 0 and result.rows == 0:
-        result.add(None, None, _("The file has no data rows."))
+    result = import_rows(stream, filename, PriceObservation, PriceRowChecker, values_of, staff=staff)
     if result.error_count:
-        pending.clear()
         return result
-    flush()
     record(
         "import", object_type="price_observation", object_id=result.batch, actor=staff,
         region_code=next(iter(result.regions)) if len(result.regions) == 1 else None,

@@ -274,8 +274,13 @@ class RowChecker:
 # --- importing -------------------------------------------------------------------------------
 
 
-def import_allocations(stream, filename: str, campaign, *, staff=None, replace: bool = False) -> ImportResult:
-    """Validate and insert every row, or none: the caller commits when ``result.ok``, else rolls back."""
+def import_rows(stream, filename: str, model, make_checker, values_of, *, staff=None) -> ImportResult:
+    """The all-or-nothing streamed import every upload shares (allocations, price observations).
+
+    ``make_checker(header_cells, allowed_region, result)`` validates rows; ``values_of(row, batch, now)``
+    gives the column values of a good row. Rows go in by batches of ``BATCH``; if any row is wrong
+    nothing is written (the caller rolls back) and every error is in ``result``.
+    """
     result = ImportResult(batch=secrets.token_hex(8))
     allowed_region = None if staff is None or staff.is_admin else staff.region_code
     now = clock.now()
@@ -284,7 +289,7 @@ def import_allocations(stream, filename: str, campaign, *, staff=None, replace: 
 
     def flush():
         if pending:
-            db.session.execute(sa.insert(Allocation), pending)
+            db.session.execute(sa.insert(model), pending)
             pending.clear()
 
     try:
@@ -293,7 +298,7 @@ def import_allocations(stream, filename: str, campaign, *, staff=None, replace: 
         checker = None
         for number, cells in rows:
             if checker is None:
-                checker = RowChecker(cells, allowed_region, result)
+                checker = make_checker(cells, allowed_region, result)
                 if not checker.usable:
                     break
                 continue
@@ -306,12 +311,7 @@ def import_allocations(stream, filename: str, campaign, *, staff=None, replace: 
             result.regions.add(row["region_code"])
             if result.error_count:
                 continue  # keep checking, stop writing: nothing will be kept
-            pending.append(dict(
-                campaign_id=campaign.id, region_code=row["region_code"], recipient_group=row["recipient_group"],
-                aid_kind=row["aid_kind"], source=row["source"], children=row["children"],
-                amount=row["amount_kzt"], items=row["items"], batch=result.batch, is_demo=False,
-                created_by_id=getattr(staff, "id", None), created_at=now,
-            ))
+            pending.append(values_of(row, result.batch, now))
             if len(pending) >= BATCH:
                 flush()
         if checker is None:
@@ -324,6 +324,24 @@ def import_allocations(stream, filename: str, campaign, *, staff=None, replace: 
         pending.clear()
         return result
     flush()
+    return result
+
+
+def import_allocations(stream, filename: str, campaign, *, staff=None, replace: bool = False) -> ImportResult:
+    """Validate and insert every row, or none: the caller commits when ``result.ok``, else rolls back."""
+    staff_id = getattr(staff, "id", None)
+
+    def values_of(row, batch, now):
+        return dict(
+            campaign_id=campaign.id, region_code=row["region_code"], recipient_group=row["recipient_group"],
+            aid_kind=row["aid_kind"], source=row["source"], children=row["children"],
+            amount=row["amount_kzt"], items=row["items"], batch=batch, is_demo=False,
+            created_by_id=staff_id, created_at=now,
+        )
+
+    result = import_rows(stream, filename, Allocation, RowChecker, values_of, staff=staff)
+    if result.error_count:
+        return result
     if replace:
         deleted = db.session.execute(
             sa.delete(Allocation).where(
