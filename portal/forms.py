@@ -31,6 +31,17 @@ def form_errors(form) -> list[tuple[str | None, str]]:
     return errors
 
 
+def failed_status(form) -> int:
+    """Status of a form sent back to the visitor: 400 when its CSRF token was refused, else 422.
+
+    Views that check CSRF in their form (to keep a slow-network visitor's text when the session
+    expired) still answer a refused token with 400, like every other POST route; the body is the
+    form again, filled in, saying it expired. Call after the form (or its token field) was validated.
+    """
+    field = getattr(form, "csrf_token", None)
+    return 400 if field is not None and field.errors else 422
+
+
 def inline_validation(form):
     """The htmx response for "check this field" requests, or ``None`` for a real submission."""
     name = request.headers.get("X-Validate-Field")

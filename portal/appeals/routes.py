@@ -38,7 +38,7 @@ and that form has its own nonce so a resubmission adds nothing twice.
 
 CSRF is checked by the forms themselves (Flask-WTF's form token) rather than by
 the app-wide guard, so an expired session re-shows the form with the reporter's
-text kept and a translated message instead of an error page that loses it.
+text kept and a translated message (status 400) instead of an error page that loses it.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from ..extensions import csrf, db, limiter
-from ..forms import inline_validation
+from ..forms import failed_status, inline_validation
 from ..htmx import is_htmx
 from ..site.routes import sitemap_exclude
 from . import bp, receipts, services
@@ -129,7 +129,7 @@ def new():
     if _inline_validation_request():
         return inline_validation(form)
     if not form.validate():
-        return _render_form(form, 422)
+        return _render_form(form, failed_status(form))
     try:
         seed = services.read_nonce(form.nonce.data, current_app.config["APPEAL_FORM_MAX_AGE"])
     except services.NonceError:
@@ -179,7 +179,7 @@ def confirm():
     if appeal.receipt_confirmed and not csrf_failed:
         return redirect(url_for("appeals.done"))
     if csrf_failed or not form.validate():
-        return _render_receipt(code, form.nonce.data, form, 422)
+        return _render_receipt(code, form.nonce.data, form, failed_status(form))
     if form.last_digits.data != receipts.confirm_digits(code):
         form.last_digits.errors.append(str(MISMATCH_MESSAGE))
         return _render_receipt(code, form.nonce.data, form, 422)
@@ -211,7 +211,7 @@ def check():
     if not form.is_submitted():
         return render_template("appeals/check.html", form=form)
     if not form.validate():
-        return render_template("appeals/check.html", form=form), 422
+        return render_template("appeals/check.html", form=form), failed_status(form)
     appeal = receipts.find_appeal(form.code.data)
     if appeal is None:
         return _not_found(form)
@@ -248,7 +248,7 @@ def add_information():
         # Nothing is looked up (or hashed) for a request without a valid token.
         check_form = CheckForm(formdata=None)
         check_form.csrf_token.errors = list(form.csrf_token.errors)
-        return render_template("appeals/check.html", form=check_form), 422
+        return render_template("appeals/check.html", form=check_form), failed_status(check_form)
     if not (receipts.is_well_formed(code) and receipts.has_valid_check_digit(code)):
         return _not_found(CheckForm(formdata=None))
     appeal = receipts.find_appeal(code)

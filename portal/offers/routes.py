@@ -6,7 +6,7 @@ from flask import current_app, flash, g, make_response, redirect, render_templat
 from flask_babel import gettext as _
 
 from ..extensions import csrf, limiter
-from ..forms import inline_validation
+from ..forms import failed_status, inline_validation
 from ..htmx import is_htmx
 from ..regions.models import regions_ordered
 from ..site.routes import sitemap_exclude
@@ -46,7 +46,7 @@ def _form() -> OfferForm:
 
 
 # CSRF is checked by the form itself, so a missing or stale token re-renders the
-# filled-in form with a message (422) instead of a bare 400 page that loses it all.
+# filled-in form with a message (still a 400) instead of a bare error page that loses it all.
 @bp.route("", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit(submit_limit, methods=["POST"], exempt_when=_is_inline_validation)
@@ -68,7 +68,7 @@ def new():
     if request.method == "POST":
         if form.website.errors:
             form.website.data = ""
-        status = 422
+        status = failed_status(form)
     else:
         form.form_token.data = new_form_token()
         prefill_offer(form, request.args.get("need"))
