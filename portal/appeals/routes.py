@@ -46,7 +46,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from ..extensions import csrf, db, limiter
-from ..forms import failed_status, inline_validation
+from ..forms import FormPage, failed_status, inline_validation
 from ..htmx import is_htmx
 from ..site.routes import sitemap_exclude
 from . import bp, receipts, services
@@ -93,6 +93,16 @@ def appeal_globals():
     }
 
 
+def _blank_form() -> dict:
+    form = AppealForm()
+    form.preselect(request.args.get("category"))
+    return {"form": form, "identifiers": [], "expired": False}
+
+
+# The empty form is rendered once and filled in per visitor with a CSRF token and a fresh nonce.
+PAGE = FormPage("appeals/new.html", areas=("regions",))
+
+
 def _render_form(form, status=200, identifiers=None, expired=False):
     return (
         render_template("appeals/new.html", form=form, identifiers=identifiers or [], expired=expired),
@@ -121,11 +131,9 @@ def _render_sent():
 @limiter.limit(submit_limit, methods=["POST"], exempt_when=_inline_validation_request)
 def new():
     """The appeal form; a valid POST answers with the receipt itself."""
+    if request.method != "POST":
+        return PAGE.render(_blank_form, nonce=services.new_nonce)
     form = AppealForm()
-    if not form.is_submitted():
-        form.preselect(request.args.get("category"))
-        form.nonce.data = services.new_nonce()
-        return _render_form(form)
     if _inline_validation_request():
         return inline_validation(form)
     if not form.validate():

@@ -6,7 +6,7 @@ from flask import current_app, flash, g, make_response, redirect, render_templat
 from flask_babel import gettext as _
 
 from ..extensions import csrf, limiter
-from ..forms import failed_status, inline_validation
+from ..forms import FormPage, failed_status, inline_validation
 from ..htmx import is_htmx
 from ..regions.models import regions_ordered
 from ..site.routes import sitemap_exclude
@@ -45,6 +45,16 @@ def _form() -> OfferForm:
     return OfferForm(region_choices=[(r.code, r.label) for r in regions_ordered()])
 
 
+def _blank_form() -> dict:
+    form = _form()
+    prefill_offer(form, request.args.get("need"))
+    return {"form": form}
+
+
+# The empty form (also prefilled from a need on the board) is rendered once and filled in per visitor.
+PAGE = FormPage("offers/new.html", areas=("regions", "needs"))
+
+
 # CSRF is checked by the form itself, so a missing or stale token re-renders the
 # filled-in form with a message (still a 400) instead of a bare error page that loses it all.
 @bp.route("", methods=["GET", "POST"])
@@ -53,6 +63,8 @@ def _form() -> OfferForm:
 @limiter.limit(validate_limit, methods=["POST"])
 def new():
     """The offer form; a valid submission is saved once and redirects to the confirmation."""
+    if request.method != "POST":
+        return _no_store(PAGE.render(_blank_form, form_token=new_form_token))
     form = _form()
     checked = inline_validation(form)
     if checked is not None:
@@ -65,15 +77,9 @@ def new():
         else:
             flash(_("This offer had already been received. It was saved once."))
         return redirect(url_for(".received"), code=303)
-    if request.method == "POST":
-        if form.website.errors:
-            form.website.data = ""
-        status = failed_status(form)
-    else:
-        form.form_token.data = new_form_token()
-        prefill_offer(form, request.args.get("need"))
-        status = 200
-    return _no_store(render_template("offers/new.html", form=form), status)
+    if form.website.errors:
+        form.website.data = ""
+    return _no_store(render_template("offers/new.html", form=form), failed_status(form))
 
 
 @bp.get("/received")
