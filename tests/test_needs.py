@@ -164,3 +164,114 @@ def test_staff_list_is_scoped_to_the_region(app, staff_client):
     assert "own-band" in html and "other-band" not in html
     html = staff_client("admin").get("/staff/needs/").get_data(as_text=True)
     assert "own-band" in html and "other-band" in html
+
+
+# --- offers answering a need, in the back office -----------------------------------------------
+
+NEED_ID_RE = re.compile(r'name="need_id" type="hidden" value="([^"]*)"')
+
+
+def test_offer_sent_from_a_need_link_remembers_the_need(app, client):
+    with app.app_context():
+        need = make_need("KZ-61", item="shoes", size_band="30–34")
+        db.session.commit()
+        need_id = need.id
+    html = client.get(f"/en/offer?need={need_id}").get_data(as_text=True)
+    carried = NEED_ID_RE.search(html).group(1)
+    token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post("/en/offer", data=offer_data(token, need_id=carried, regions=["KZ-61"], kinds=["shoes"]))
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Offer.need_id)) == need_id
+
+
+def test_the_need_survives_a_failed_submission(app, client):
+    with app.app_context():
+        need_id = make_need("KZ-61").id
+        db.session.commit()
+    token = form_token(client)
+    failed = client.post("/en/offer", data=offer_data(token, need_id=str(need_id), contact_name=""))
+    assert failed.status_code == 422
+    assert NEED_ID_RE.search(failed.get_data(as_text=True)).group(1) == str(need_id)
+    assert client.post("/en/offer", data=offer_data(token, need_id=str(need_id))).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Offer.need_id)) == need_id
+
+
+def test_a_bogus_need_is_dropped_from_a_failed_submission_too(app, client):
+    assert client.get("/en/offer?need=%3Cscript%3E").status_code == 200
+    failed = client.post("/en/offer", data=offer_data(form_token(client), need_id="<b>1e9</b>", contact_name=""))
+    assert failed.status_code == 422
+    html = failed.get_data(as_text=True)
+    assert NEED_ID_RE.search(html).group(1) == "" and "1e9" not in html
+
+
+def test_a_need_of_a_past_campaign_is_not_linked(app, client):
+    import datetime as dt
+
+    from portal.campaigns.models import Campaign
+
+    with app.app_context():
+        past = Campaign(year=2022, starts_on=dt.date(2022, 8, 1), ends_on=dt.date(2022, 9, 30))
+        db.session.add(past)
+        db.session.flush()
+        need = make_need("KZ-61")
+        need.campaign_id = past.id
+        db.session.commit()
+        need_id = need.id
+    response = client.post("/en/offer", data=offer_data(form_token(client), need_id=str(need_id)))
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Offer)).need_id is None
+
+
+def _offer_answering(app, offer_regions, need_region):
+    from tests.factories import make_offer
+
+    with app.app_context():
+        need = make_need(need_region, item="shoes", size_band="30–34")
+        offer = make_offer(offer_regions, need_id=need.id)
+        db.session.commit()
+        return offer.id, need.id
+
+
+def test_staff_offer_detail_links_the_need_for_staff_who_may_see_it(app, staff_client):
+    offer_id, need_id = _offer_answering(app, ["KZ-71", "KZ-47"], "KZ-47")
+    link = f'<a href="/staff/needs/{need_id}/edit">Shoes, 30–34 — '
+    for client in (staff_client("coordinator", "KZ-47"), staff_client("admin")):
+        html = client.get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+        assert "Need answered" in html and link in html
+        assert client.get(f"/staff/needs/{need_id}/edit").status_code == 200
+    # A coordinator of the offer's other region sees which need it answers, but no link to a page they cannot open.
+    other = staff_client("coordinator", "KZ-71")
+    html = other.get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+    assert "Need answered" in html and "Shoes, 30–34 — " in html and f"/staff/needs/{need_id}/edit" not in html
+    assert other.get(f"/staff/needs/{need_id}/edit").status_code == 404
+
+
+def test_staff_offer_detail_without_a_need_says_nothing_about_needs(app, staff_client):
+    from tests.factories import make_offer
+
+    with app.app_context():
+        offer_id = make_offer("KZ-71").id
+        db.session.commit()
+    html = staff_client("coordinator", "KZ-71").get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+    assert "Need answered" not in html
+
+
+def test_offers_csv_names_the_need_and_links_it_only_where_allowed(app, staff_client):
+    import csv
+    import io
+
+    _offer_id, need_id = _offer_answering(app, ["KZ-71", "KZ-47"], "KZ-47")
+
+    def rows(client):
+        text = client.post("/staff/offers/export.csv").get_data(as_text=True)
+        return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+    header, row = rows(staff_client("coordinator", "KZ-47"))
+    assert header[-2:] == ["Need answered", "Need page"]
+    assert row[-2].startswith("Shoes, 30–34 — ")
+    assert row[-1] == f"http://localhost/staff/needs/{need_id}/edit"
+    _header, row = rows(staff_client("coordinator", "KZ-71"))
+    assert row[-2].startswith("Shoes, 30–34 — ") and row[-1] == ""

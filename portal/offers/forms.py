@@ -315,6 +315,13 @@ class OfferForm(FlaskForm):
         if field.data:
             raise ValidationError(HONEYPOT_MESSAGE)
 
+    def validate_need_id(self, field):
+        """Never an error: a need that is unknown, covered or not on the board (an edited or stale link) is dropped."""
+        from .services import answerable_need
+
+        need = answerable_need(field.data) if field.data else None
+        field.data = str(need.id) if need is not None else ""
+
     def validate_form_token(self, field):
         if not _TOKEN.fullmatch(field.data or ""):
             raise ValidationError(_l("This form is incomplete. Please reload the page and send it again."))
@@ -345,15 +352,8 @@ class OfferForm(FlaskForm):
             "regions": [] if self.anywhere.data else list(self.regions.data),
             "consent_public": bool(self.consent_public.data),
             "public_name": self.public_name.data or "" if self.consent_public.data else "",
-            "need_id": self._need_id(),
+            "need_id": int(self.need_id.data) if self.need_id.data else None,
         }
-
-    def _need_id(self) -> int | None:
-        """The need answered, if it still exists and is open; a stale or edited value is simply dropped."""
-        from ..needs.services import open_need
-
-        need = open_need(self.need_id.data) if self.need_id.data else None
-        return need.id if need is not None else None
 
 
 # --- staff ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ regional coordinator owns it until the national level decides where it goes.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,9 @@ from .. import clock
 from ..extensions import db
 from ..types import UTCDateTime
 from .validators import display_phone
+
+if TYPE_CHECKING:
+    from ..needs.models import Need
 
 DONOR_TYPES = {
     "person": _l("Private person"),
@@ -99,6 +103,7 @@ class Offer(db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     # The published need (portal/needs) this offer answers, when the sponsor came from the needs board.
     need_id: Mapped[int | None] = mapped_column(sa.ForeignKey("need.id"), index=True)
+    need: Mapped[Need | None] = relationship(lazy="select")
 
     kinds: Mapped[list["OfferKind"]] = relationship(
         back_populates="offer", cascade="all, delete-orphan", lazy="selectin", order_by="OfferKind.kind"

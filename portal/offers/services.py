@@ -52,6 +52,19 @@ def offer_by_reference(reference: str) -> Offer | None:
     return db.session.scalar(sa.select(Offer).where(Offer.reference == reference))
 
 
+def answerable_need(need_id):
+    """The need an offer may answer: open (not covered) and on the public board (the current campaign's)."""
+    # Imported here: the needs area imports the offers' forms and models.
+    from ..campaigns.models import current_campaign
+    from ..needs.services import open_need
+
+    need = open_need(need_id)
+    if need is None:
+        return None
+    campaign = current_campaign()
+    return need if campaign is not None and need.campaign_id == campaign.id else None
+
+
 def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
     """Save and commit an offer once per form token: ``(offer, created)``.
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit import record, snapshot
@@ -24,7 +25,7 @@ from ..extensions import db
 from ..htmx import render
 from ..i18n import to_local
 from ..regions.models import regions_ordered
-from ..staff.access import access_rule, can_edit, get_for_staff, scoped
+from ..staff.access import access_rule, can_edit, can_view, get_for_staff, scoped
 from ..staff.listing import PER_PAGE, page_number
 from .forms import OfferFilterForm, StatusForm, WallForm
 from .models import DONOR_TYPES, KINDS, STATUSES, Offer
@@ -55,6 +56,19 @@ def _filter_form() -> OfferFilterForm:
 
 def _region_labels() -> dict[str, str]:
     return {r.code: r.label for r in regions_ordered()}
+
+
+def need_title(need) -> str:
+    """How staff recognise a published need: item, size band, region (as on the needs list)."""
+    title = need.item_label + (", " + need.size_band if need.size_band else "")
+    return "%s — %s" % (title, need.region.label)
+
+
+def need_url(need, external: bool = False) -> str | None:
+    """The staff page of the need, when this staff member may see it (portal/staff/access.py)."""
+    if need is None or not can_view(need):
+        return None
+    return url_for("needs_staff.edit_need", need_id=need.id, _external=external)
 
 
 @staff_bp.get("/")
@@ -97,6 +111,7 @@ def _csv_rows(offers, regions):
         _("Contact person"), _("Phone"), _("Email"), _("Kinds of help"), _("Quantity"), _("Value, tenge"),
         _("Regions"), _("Description"), _("Discount, %"), _("Shop name"), _("Shop address"),
         _("Lower prices from"), _("Lower prices until"), _("Consent to the wall"), _("On the wall"), _("Note"),
+        _("Need answered"), _("Need page"),
     ]
     for o in offers:
         received = to_local(o.created_at, TZ)
@@ -110,6 +125,7 @@ def _csv_rows(offers, regions):
             o.discount_starts_on.isoformat() if o.discount_starts_on else "",
             o.discount_ends_on.isoformat() if o.discount_ends_on else "",
             o.consent_public, o.wall_approved, o.status_note,
+            need_title(o.need) if o.need else "", need_url(o.need, external=True) or "",
         )]
 
 
@@ -119,7 +135,7 @@ def export_offers():
     """The filtered list as CSV (UTF-8 with BOM for Excel); a POST so the export of personal data is audited."""
     form = _filter_form()
     filters = form.cleaned()
-    stmt = scoped(filtered_offers(**filters), Offer).limit(EXPORT_LIMIT)
+    stmt = scoped(filtered_offers(**filters), Offer).options(selectinload(Offer.need)).limit(EXPORT_LIMIT)
     offers = db.session.scalars(stmt).all()
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -160,6 +176,8 @@ def _detail(offer: Offer, status_form=None, wall_error=None, status=200):
         wall_form=WallForm(formdata=None),
         wall_error=wall_error,
         history=_history(offer),
+        need_title=need_title(offer.need) if offer.need else None,
+        need_url=need_url(offer.need),
         statuses=STATUSES, kinds=KINDS, donor_types=DONOR_TYPES, regions=_region_labels(), tz=TZ,
     )
     return response, status, {"Cache-Control": "no-store"}

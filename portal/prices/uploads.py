@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from ..audit import record
 from ..extensions import db
 from ..regions.models import Region
-from ..reports.uploads import FORMULA, ImportResult, _text, import_rows, parse_whole
+from ..reports.uploads import FORMULA, ImportResult, _text, check_header, import_rows, parse_whole
 from .models import ITEMS, MAX_PRICE, OUTLETS, PriceObservation
 from .services import observed_on_ok
 
@@ -53,18 +53,7 @@ class PriceRowChecker:
         self.result = result
         self.allowed_region = allowed_region
         self.regions = {code for (code,) in db.session.execute(sa.select(Region.code))}
-        names = [_text(h).lower().replace(" ", "_") for h in header]
-        self.index = {}
-        for position, name in enumerate(names):
-            if name in COLUMNS:
-                if name in self.index:
-                    result.add(1, name, _("The column “%(column)s” appears twice.", column=name))
-                self.index[name] = position
-        missing = [c for c in COLUMNS if c not in self.index]
-        if missing:
-            result.add(1, None, _("Missing columns: %(columns)s. The first row must name the columns as in the template.",
-                                  columns=", ".join(missing)))
-        self.usable = not missing
+        self.index, self.usable = check_header(header, COLUMNS, result, separator_hint=False)
 
     def check(self, number: int, cells: list) -> dict | None:
         if not any(_text(c) for c in cells):

@@ -197,6 +197,30 @@ def parse_whole(value, column: str, minimum: int = 0, limit: int | None = None):
     return number, None
 
 
+def check_header(header: list, columns, result: ImportResult, *, separator_hint: bool = True) -> tuple[dict, bool]:
+    """``(column name → position, usable)`` from the first row of an upload; its problems are errors of row 1.
+
+    Names are matched without case, spaces counting as ``_``; a repeated column is an error (the
+    last one is read); a missing one makes the file unusable. ``separator_hint``: add a word on
+    separators when the whole header is one cell with ``|``, ``:`` or ``/`` in it.
+    """
+    names = [_text(h).lower().replace(" ", "_") for h in header]
+    index = {}
+    for position, name in enumerate(names):
+        if name in columns:
+            if name in index:
+                result.add(1, name, _("The column “%(column)s” appears twice.", column=name))
+            index[name] = position
+    missing = [c for c in columns if c not in index]
+    if missing:
+        message = _("Missing columns: %(columns)s. The first row must name the columns as in the template.",
+                    columns=", ".join(missing))
+        if separator_hint and len(names) == 1 and names[0] and any(sep in names[0] for sep in "|:/"):
+            message += " " + _("Separate the columns with commas or semicolons.")
+        result.add(1, None, message)
+    return index, not missing
+
+
 class RowChecker:
     """Validates rows against the header, the reference data and the staff member's region."""
 
@@ -204,21 +228,7 @@ class RowChecker:
         self.result = result
         self.allowed_region = allowed_region
         self.regions = {code for (code,) in db.session.execute(sa.select(Region.code))}
-        names = [_text(h).lower().replace(" ", "_") for h in header]
-        self.index = {}
-        for position, name in enumerate(names):
-            if name in COLUMNS:
-                if name in self.index:
-                    result.add(1, name, _("The column “%(column)s” appears twice.", column=name))
-                self.index[name] = position
-        missing = [c for c in COLUMNS if c not in self.index]
-        if missing:
-            message = _("Missing columns: %(columns)s. The first row must name the columns as in the template.",
-                        columns=", ".join(missing))
-            if len(names) == 1 and names[0] and any(sep in names[0] for sep in "|:/"):
-                message += " " + _("Separate the columns with commas or semicolons.")
-            result.add(1, None, message)
-        self.usable = not missing
+        self.index, self.usable = check_header(header, COLUMNS, result)
 
     def check(self, number: int, cells: list) -> dict | None:
         """A row ready to insert, or ``None`` after recording its errors. Empty rows are skipped."""

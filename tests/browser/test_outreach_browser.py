@@ -122,3 +122,60 @@ def test_needs_board_filter_without_javascript(live_server, browser):
         assert page.locator("section h2").count() == 1
     finally:
         ctx.close()
+
+
+@pytest.fixture
+def outreach_staff(live_app):
+    """A fresh admin and a coordinator of KZ-47 (a TOTP code is accepted once), one tally and two needs to show."""
+    from portal import clock
+    from portal.extensions import db
+    from portal.ready.models import ReadyTally
+    from portal.ready.services import TALLY_TZ
+    from tests.factories import make_need, make_staff
+
+    with live_app.app_context():
+        accounts = {}
+        for role, region in (("admin", None), ("coordinator", "KZ-47")):
+            user = make_staff(role=role, region_code=region)
+            accounts[role] = (user.email, user.totp_plain)
+        db.session.merge(ReadyTally(region_code="KZ-47", day=clock.today_in(TALLY_TZ), question="shoes",
+                                    answer="no", count=4))
+        own = make_need("KZ-47", item="shoes", size_band="30–34", quantity_total=60, quantity_needed=25)
+        other = make_need("KZ-61", item="backpacks", quantity_total=40, quantity_needed=40)
+        db.session.commit()
+        accounts["needs"] = (own.id, other.id)
+    return accounts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_ready_and_needs_pages_have_zero_axe_violations(live_server, browser, outreach_staff, lang):
+    from tests.browser.test_staff_browser import set_language, sign_in
+
+    base = live_server.url
+    own_id, other_id = outreach_staff["needs"]
+    paths = ["/staff/ready/", "/staff/ready/?region=KZ-47&date_from=2000-01-01",
+             "/staff/needs/", "/staff/needs/new", f"/staff/needs/{own_id}/edit"]
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    try:
+        for role, extra in (("admin", [f"/staff/needs/{other_id}/edit"]), ("coordinator", [])):
+            ctx.clear_cookies()
+            sign_in(page, base, *outreach_staff[role], lang)
+            set_language(page, lang)
+            for path in paths + extra:
+                response = page.goto(base + path)
+                assert response.status == 200, path
+                assert page.locator("html").get_attribute("lang") == lang
+                assert page.locator("h1").count() == 1
+                assert_no_axe_violations(page)
+        # A refused form (as the coordinator): the error summary and the field marked invalid.
+        page.goto(f"{base}/staff/needs/new")
+        page.locator("#quantity_total").fill("abc")
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_load_state("load")
+        assert page.locator(".error-summary").count() == 1
+        assert page.locator("#quantity_total").get_attribute("aria-invalid") == "true"
+        assert_no_axe_violations(page)
+        screenshot(page, f"outreach-staff-need-error-{lang}")
+    finally:
+        ctx.close()
