@@ -17,8 +17,12 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 10000
-max_requests_jitter = 1000
+# A worker is recycled after this many requests (a guard against slow leaks). Each recycle empties
+# that worker's page cache and costs a start-up, so under a TV-appeal peak of thousands of requests
+# a second a low figure would mean a cold worker every few seconds; memory is bounded by the cache's
+# own limits (PAGE_CACHE_MAX_BYTES) instead.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 1_000_000))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 # No %(h)s (address), %(a)s (user agent) or %(f)s (referrer): see the deployment notes in README.md.

@@ -15,7 +15,9 @@ package under ``portal/``: its models' changes invalidate the page)::
     @cacheable("news", "regions")
     def index(): ...
 
-``@cacheable("*")`` depends on every area. Only views that are the same for every anonymous
+``@cacheable("*")`` depends on every area. ``ttl=`` (seconds) replaces ``PAGE_CACHE_TTL`` for a view
+whose content does not depend on the clock (a feed of every fair, past ones included): it is then
+re-rendered only when its data changes, which matters for the pages that cost most to render. Only views that are the same for every anonymous
 visitor qualify: no form (a CSRF token is per session), nothing from the session. The cache
 refuses to store anything else anyway: a response with ``Set-Cookie``, a status other than 200,
 a streamed body, ``Cache-Control: no-store``/``private``, or a ``Vary`` on anything but
@@ -36,6 +38,9 @@ database (or in ``instance/`` for PostgreSQL on one machine), or a Redis hash wh
 ``PAGE_CACHE_STORAGE_URI`` is ``redis://…`` (several machines). ``invalidate("news")`` bumps by
 hand (for writes that bypass the ORM). Entries also expire after ``PAGE_CACHE_TTL`` seconds, for
 what depends on the clock (days left in the campaign, upcoming fairs).
+
+**Memory.** At most ``PAGE_CACHE_MAX_ENTRIES`` entries and ``PAGE_CACHE_MAX_BYTES`` bytes of bodies per
+worker (the oldest go first), so query strings made up by a crawler cannot grow a worker without bound.
 
 Off when ``TESTING`` unless ``PAGE_CACHE_ENABLED`` is set; off entirely with ``PAGE_CACHE_ENABLED=False``.
 """
@@ -74,7 +79,6 @@ ENDPOINT_AREAS = {
     "fairs.index": ("fairs", "regions", "campaigns"),
     "fairs.month": ("fairs", "regions", "campaigns"),
     "fairs.detail": ("fairs", "regions", "campaigns"),
-    "fairs.calendar_feed": ("fairs", "regions", "campaigns"),
     "fairs.embed": ("fairs", "regions", "campaigns"),
     "fairs_ics.event_ics": ("fairs", "regions", "campaigns"),
     "reports.index": ("reports", "regions", "campaigns"),
@@ -84,11 +88,12 @@ ENDPOINT_AREAS = {
 }
 
 
-def cacheable(*areas: str):
+def cacheable(*areas: str, ttl: float | None = None):
     """Mark a view as cacheable for anonymous visitors; ``areas``: the data it shows (``"*"``: all)."""
 
     def mark(view):
         view.page_cache_areas = tuple(areas)
+        view.page_cache_ttl = ttl
         return view
 
     return mark
@@ -245,6 +250,8 @@ class PageCache:
         self.enabled = config.get("PAGE_CACHE_ENABLED", not app.testing)
         self.ttl = float(config.get("PAGE_CACHE_TTL", 60))
         self.max_entries = int(config.get("PAGE_CACHE_MAX_ENTRIES", 2000))
+        self.max_bytes = int(config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024))
+        self.bytes = 0
         self.max_body = int(config.get("PAGE_CACHE_MAX_BODY", 1024 * 1024))
         self.bypass_cookies = tuple(
             name + "="
@@ -293,6 +300,7 @@ class PageCache:
                 self.app.logger.exception("page cache: could not bump %s", sorted(areas))
                 with self.lock:
                     self.entries.clear()
+                    self.bytes = 0
 
     # WSGI
 
@@ -340,8 +348,7 @@ class PageCache:
                 self.hits += 1
                 start_response(entry.status, list(entry.headers))
                 return [entry.body]
-            with self.lock:
-                self.entries.pop(key, None)
+            self._drop(key)
         self.misses += 1
         environ["portal.page_cache"] = True
         captured = {}
@@ -364,16 +371,25 @@ class PageCache:
                 snapshot = dict(generations)
             else:
                 snapshot = {area: generations.get(area, 0) for area in areas}
+            ttl = environ.get("portal.page_cache.ttl") or self.ttl
+            entry = Entry(captured["status"], list(captured["headers"]), body, snapshot, time.monotonic() + ttl)
             with self.lock:
-                self.entries[key] = Entry(
-                    captured["status"], list(captured["headers"]), body, snapshot, time.monotonic() + self.ttl
-                )
-                while len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
+                old = self.entries.pop(key, None)
+                self.bytes += len(body) - (len(old.body) if old else 0)
+                self.entries[key] = entry
+                while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
+                    _key, oldest = self.entries.popitem(last=False)
+                    self.bytes -= len(oldest.body)
         return [body]
 
+    def _drop(self, key) -> None:
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old.body)
+
     def _storable(self, captured, body: bytes) -> bool:
-        if not captured.get("status", "").startswith("200") or len(body) > self.max_body:
+        if not captured.get("status", "").startswith("200") or len(body) > min(self.max_body, self.max_bytes):
             return False
         for name, value in captured["headers"]:
             lname = name.lower()
@@ -402,6 +418,8 @@ def flag_cacheable(response):
         and not response.direct_passthrough
     ):
         request.environ["portal.page_cache.areas"] = areas
+        view = current_app.view_functions.get(request.endpoint)
+        request.environ["portal.page_cache.ttl"] = getattr(view, "page_cache_ttl", None)
     return response
 
 

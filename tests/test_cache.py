@@ -13,7 +13,7 @@ from flask import session
 from portal import create_app
 from portal.cache import cacheable
 from portal.extensions import db
-from portal.regions.models import PhoneLine
+from portal.regions.models import PhoneLine, Region
 from tests.conftest import make_config
 
 
@@ -258,6 +258,42 @@ def test_entries_expire(database_url, app):
     get(short, "/kk/about")
     assert stats(short)[0] == 0
     with short.app_context():
+        db.engine.dispose()
+
+
+def test_a_view_may_keep_its_entries_longer(database_url, app):
+    """The calendar feed does not change with the clock: it outlives the default TTL, not a change."""
+    short = _make(database_url, PAGE_CACHE_TTL=0)
+    first = get(short, "/kk/fairs/calendar.ics")
+    assert first.status_code == 200
+    get(short, "/kk/fairs/calendar.ics")
+    assert stats(short)[0] == 1
+    get(short, "/kk/about")
+    get(short, "/kk/about")
+    assert stats(short)[0] == 1  # the default (0 s here) still applies to other pages
+    with short.app_context():
+        region = db.session.get(Region, "KZ-71")
+        region.name_en = "Astana (renamed)"
+        db.session.commit()
+    hits = stats(short)[0]
+    get(short, "/kk/fairs/calendar.ics")
+    assert stats(short)[0] == hits
+    with short.app_context():
+        db.engine.dispose()
+
+
+def test_memory_is_bounded_in_bytes(database_url, app):
+    small = _make(database_url, PAGE_CACHE_MAX_BYTES=20_000)
+    cache = small.extensions["page_cache"]
+    for n in range(40):
+        assert get(small, f"/kk/help?crawler={n}").status_code == 200
+    assert 0 < cache.bytes <= 20_000
+    assert cache.bytes == sum(len(entry.body) for entry in cache.entries.values())
+    assert len(cache.entries) < 40
+    hits = stats(small)[0]
+    get(small, "/kk/help?crawler=39")  # the newest are kept
+    assert stats(small)[0] == hits + 1
+    with small.app_context():
         db.engine.dispose()
 
 

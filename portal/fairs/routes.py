@@ -11,6 +11,7 @@ from flask import abort, current_app, g, make_response, redirect, render_templat
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from ..cache import cacheable
 from ..campaigns.models import current_campaign
 from ..conditional import as_utc, conditional, latest
 from ..extensions import db
@@ -26,7 +27,8 @@ from .models import KINDS, Fair
 
 
 EMBED_SIZE = 10
-FEED_CACHE = "public, max-age=900"
+FEED_MAX_AGE = 900
+FEED_CACHE = "public, max-age=%d" % FEED_MAX_AGE
 
 
 def filter_form() -> FairFilterForm:
@@ -82,6 +84,9 @@ def detail(id):
 
 
 @bp.get("/calendar.ics")
+# Past fairs stay in the feed, so it does not change with the clock: kept until a fair changes
+# (rendering a campaign's thousand events takes the better part of a second).
+@cacheable("fairs", "regions", "campaigns", ttl=FEED_MAX_AGE)
 def calendar_feed():
     """Subscribable iCalendar feed of the campaign's fairs, honouring the page's filters."""
     form = filter_form()
