@@ -38,8 +38,7 @@ from tests.conftest import FROZEN_NOW, ROOT, make_config, migrate_and_seed, thro
 pytestmark = pytest.mark.slow
 
 SUBMISSIONS = int(os.environ.get("LOAD_SUBMISSIONS", 1000))
-# While workers are being killed: half as many, to keep the battery within its time budget.
-STORM_SUBMISSIONS = int(os.environ.get("LOAD_STORM_SUBMISSIONS", SUBMISSIONS // 2))
+STORM_SUBMISSIONS = int(os.environ.get("LOAD_STORM_SUBMISSIONS", SUBMISSIONS))
 CONCURRENCY = 50
 PHASE_DEADLINE = 150  # seconds, per phase
 KILL_EVERY = 2.0
