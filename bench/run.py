@@ -333,6 +333,8 @@ def discover_urls(port: int) -> list[tuple[str, str, dict, str]]:
         ("sponsors", "/kk/sponsors", {}, "page"),
         ("offer form", "/kk/offer", {}, "form"),
         ("appeal form", "/kk/appeal", {}, "form"),
+        ("appeal check form", "/kk/appeal/check", {}, "form"),
+        ("self-check form", "/kk/ready", {}, "form"),
     ]
     if report:
         slug = report.rsplit("/", 1)[1]

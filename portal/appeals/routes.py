@@ -99,8 +99,9 @@ def _blank_form() -> dict:
     return {"form": form, "identifiers": [], "expired": False}
 
 
-# The empty form is rendered once and filled in per visitor with a CSRF token and a fresh nonce.
+# The empty forms are rendered once and filled in per visitor with a CSRF token (and a fresh nonce).
 PAGE = FormPage("appeals/new.html", areas=("regions",))
+CHECK_PAGE = FormPage("appeals/check.html", areas=())
 
 
 def _render_form(form, status=200, identifiers=None, expired=False):
@@ -215,9 +216,9 @@ def done():
 @limiter.shared_limit(check_limit, scope="appeal-check", methods=["POST"])
 def check():
     """Enter the receipt code; see status and replies."""
+    if request.method != "POST":
+        return CHECK_PAGE.render(lambda: {"form": CheckForm()})
     form = CheckForm()
-    if not form.is_submitted():
-        return render_template("appeals/check.html", form=form)
     if not form.validate():
         return render_template("appeals/check.html", form=form), failed_status(form)
     appeal = receipts.find_appeal(form.code.data)

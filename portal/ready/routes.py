@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ..campaigns.models import current_campaign
 from ..extensions import db, limiter
+from ..forms import FormPage
 from ..regions.models import Region, national_lines, regions_ordered
 from ..site.routes import sitemap_exclude
 from . import bp
@@ -28,10 +29,16 @@ def _private(body: str, status: int = 200):
     return response
 
 
+# The empty questionnaire is rendered once and filled in per visitor with a CSRF token.
+PAGE = FormPage("ready/index.html", areas=("regions",))
+
+
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"])
 def check():
     """The questions; a valid answer goes to the answer page, counted only when the visitor asked."""
+    if request.method != "POST":
+        return _private(PAGE.render(lambda: {"form": _form(), "questions": QUESTIONS}))
     form = _form()
     if form.validate_on_submit():
         answers = form.answers()
@@ -40,8 +47,7 @@ def check():
             db.session.commit()
             flash(_("Thank you. Your answers were added to the anonymous counts of your region."))
         return redirect(url_for(".result", region=form.region.data, **answers), code=303)
-    status = 422 if request.method == "POST" else 200
-    return _private(render_template("ready/index.html", form=form, questions=QUESTIONS), status)
+    return _private(render_template("ready/index.html", form=form, questions=QUESTIONS), 422)
 
 
 @bp.get("/result")
