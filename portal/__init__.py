@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import assets, cache, compress, errors, forms, i18n, navigation, security
+from . import assets, cache, compress, errors, forms, i18n, navigation, ratelimit, security
 from .config import Defaults
 from .database import configure_engine, normalise_url
 from .extensions import babel, csrf, db, limiter, migrate
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    ratelimit.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     navigation.init_app(app)

@@ -34,6 +34,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
     RATELIMIT_STORAGE_URI = "memory://"
+    # Reverse proxies in front of gunicorn whose X-Forwarded-For the rate limiter trusts (portal/ratelimit.py).
+    PROXY_HOPS = 0
     RATELIMIT_HEADERS_ENABLED = False
 
     # Pretend "now" is this ISO timestamp (tests and demos of other campaign states).
