@@ -219,6 +219,8 @@ def test_a_need_of_a_past_campaign_is_not_linked(app, client):
         need.campaign_id = past.id
         db.session.commit()
         need_id = need.id
+    form = client.get(f"/en/offer?need={need_id}").get_data(as_text=True)
+    assert f'name="need_id" type="hidden" value="{need_id}"' not in form  # an old poster's link prefills nothing
     response = client.post("/en/offer", data=offer_data(form_token(client), need_id=str(need_id)))
     assert response.status_code == 303
     with app.app_context():

@@ -33,7 +33,9 @@ def open_need(need_id) -> Need | None:
 
 def prefill_offer(form, need_id) -> Need | None:
     """Fill a new offer form from the need a sponsor chose on the board: the need, its region, kind and number."""
-    need = open_need(need_id)
+    from ..offers.services import answerable_need  # the offers area imports this module
+
+    need = answerable_need(need_id)
     if need is None:
         return None
     form.need_id.data = str(need.id)

@@ -52,7 +52,7 @@ def _blank_form() -> dict:
 
 
 # The empty form (also prefilled from a need on the board) is rendered once and filled in per visitor.
-PAGE = FormPage("offers/new.html", areas=("regions", "needs"))
+PAGE = FormPage("offers/new.html", areas=("regions", "needs", "campaigns"))
 
 
 # CSRF is checked by the form itself, so a missing or stale token re-renders the
