@@ -23,7 +23,7 @@ refuses to store anything else anyway: a response with ``Set-Cookie``, a status 
 a streamed body, ``Cache-Control: no-store``/``private``, or a ``Vary`` on anything but
 ``Accept-Encoding``, ``HX-Request`` and ``Cookie``.
 
-**Key.** Path, query string, the negotiated content encoding (br/gzip/none), the htmx headers
+**Key.** Scheme, Host, path, query string, the negotiated content encoding (br/gzip/none), the htmx headers
 that decide page vs fragment (``HX-Request``, ``HX-Boosted``, ``HX-History-Restore-Request``), the
 ``Accept-Language`` header for paths without a language prefix, the ``Cookie`` header (pages
 ``Vary: Cookie``; e.g. the remembered region of the home page) and ``FROZEN_NOW``.
@@ -317,6 +317,10 @@ class PageCache:
     def _key(self, environ) -> tuple:
         path = environ.get("PATH_INFO", "")
         return (
+            # Pages carry absolute links built from the request (hreflang, canonical, feeds): a forged
+            # Host must not leave its links in the copy everyone else gets.
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_HOST"),
             environ.get("SCRIPT_NAME", ""),
             path,
             environ.get("QUERY_STRING", ""),

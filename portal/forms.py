@@ -93,7 +93,7 @@ class FormPage:
         except Exception:  # generations unreadable: render as if there were no cache
             return self._render(build(), fresh, None)
         snapshot = tuple(generations.get(area, 0) for area in self.areas)
-        key = (request.path, request.query_string)
+        key = (request.host_url, request.path, request.query_string)  # absolute links come from the host
         entry = self.entries.get(key)
         if entry is None or entry[0] != snapshot or entry[1] < time.monotonic():
             shell = self._render(build(), fresh, self.marker)

@@ -297,5 +297,13 @@ def test_memory_is_bounded_in_bytes(database_url, app):
         db.engine.dispose()
 
 
+def test_a_forged_host_does_not_reach_other_visitors(cached_app):
+    """Pages carry absolute links (hreflang, canonical) built from the Host header."""
+    forged = get(cached_app, "/kk/about", Host="evil.example").get_data(as_text=True)
+    assert "evil.example" in forged
+    honest = get(cached_app, "/kk/about", Host="mektepke-zhol.kz").get_data(as_text=True)
+    assert "evil.example" not in honest and "mektepke-zhol.kz" in honest
+
+
 def test_off_in_tests_unless_asked(app):
     assert not app.extensions["page_cache"].enabled

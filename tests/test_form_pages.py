@@ -119,6 +119,12 @@ def test_a_kept_form_costs_no_query_and_a_staff_change_shows_at_once(cached_app,
     assert "Astana (renamed)" in cached_app.test_client().get(f"/en/{page}").get_data(as_text=True)
 
 
+def test_a_forged_host_does_not_reach_other_visitors(cached_app):
+    assert "evil.example" in cached_app.test_client().get("/kk/offer", headers={"Host": "evil.example"}).get_data(as_text=True)
+    html = cached_app.test_client().get("/kk/offer", headers={"Host": "mektepke-zhol.kz"}).get_data(as_text=True)
+    assert "evil.example" not in html
+
+
 def test_query_string_is_its_own_copy(cached_app):
     client = cached_app.test_client()
     plain = client.get("/en/appeal").get_data(as_text=True)

@@ -2,11 +2,13 @@
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 
 from portal.extensions import db
 from portal.regions.models import PhoneLine
+from portal.site.routes import static_pages
 
 LANGS = ("kk", "ru", "en")
 PAGES = ("", "about", "help", "accessibility", "privacy")
@@ -106,7 +108,7 @@ def test_help_lists_national_lines_with_tel_links(client, lang):
     assert 'href="tel:+77172742528"' in html
     # 111 first: it is the state line for families and children.
     assert html.index("tel:111") < html.index("tel:150") < html.index("tel:+77172742528")
-    assert html.count("<details") == 20
+    assert html[html.index("<main"):].count("<details") == 20  # one per region (the menu is one more, above)
 
 
 def test_help_shows_regional_lines_and_labels_demo_ones(app, client):
@@ -151,6 +153,18 @@ def test_htmx_request_gets_the_same_page(client, lang):
 def test_main_menu_marks_current_page(client, lang):
     html = client.get(f"/{lang}/about").get_data(as_text=True)
     assert re.search(rf'<a href="/{lang}/about" aria-current="page">', html)
+
+
+@pytest.mark.parametrize("lang, label", [("kk", "Мәзір"), ("ru", "Меню"), ("en", "Menu")])
+def test_main_menu_is_a_disclosure_that_needs_no_script(client, lang, label):
+    # Phones see one translated button; the links are inside a native <details> (no JavaScript).
+    html = client.get(f"/{lang}/help").get_data(as_text=True)
+    nav = html[html.index('<nav class="main-nav"'):]
+    nav = nav[: nav.index("</nav>")]
+    assert re.search(rf'<details class="wrap nav-menu">\s*<summary class="nav-toggle">{label}</summary>\s*<ul>', nav)
+    assert "<script" not in nav and " on" not in nav.replace(" only", "")
+    assert nav.count("<a href=") >= 10
+    assert f'<a href="/{lang}/help" aria-current="page">' in nav
 
 
 def test_unknown_language_is_404(client):
@@ -211,3 +225,56 @@ def test_date_formats_per_locale(app):
         with force_locale("en"):
             assert format_money(3_200_000_000) == "3,200,000,000\xa0₸"
             assert format_date(dt.date(2023, 8, 1)) == "August 1, 2023"
+
+
+class _Head(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.metas = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "meta":
+            self.metas.append(dict(attrs))
+
+
+def meta_description(html: str) -> str:
+    head = _Head()
+    head.feed(html)
+    found = [m.get("content") or "" for m in head.metas if m.get("name") == "description"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+KAZAKH_ONLY = set("әғқңөұүһі")
+
+
+def written_in(text: str) -> str:
+    letters = {c for c in text.lower() if c.isalpha()}
+    if letters & KAZAKH_ONLY:
+        return "kk"
+    if any("а" <= c <= "я" or c == "ё" for c in letters):
+        return "ru"
+    return "en"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_public_page_has_its_own_description_in_its_language(app, client, lang):
+    # Search engines and Lighthouse's SEO audit read it; one shared text for every page says nothing.
+    with app.test_request_context():
+        from flask import url_for
+
+        paths = [url_for(endpoint, lang=lang, **values) for endpoint, values, _ in static_pages()]
+    assert f"/{lang}/" in paths and f"/{lang}/offer" in paths and f"/{lang}/appeal" in paths
+    home = meta_description(client.get(f"/{lang}/").get_data(as_text=True))
+    seen = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = meta_description(response.get_data(as_text=True))
+        assert len(text) >= 50, (path, text)
+        assert written_in(text) == lang, (path, text)
+        if path != f"/{lang}/":
+            assert text != home, f"{path} has the generic description: give it a {{% block description %}}"
+        seen[path] = text
+    # The list and the month view of the fairs are one page in two views; every other page differs.
+    assert len(set(seen.values())) >= len(seen) - 1

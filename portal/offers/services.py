@@ -110,22 +110,115 @@ def _public():
     return sa.and_(Offer.consent_public.is_(True), Offer.wall_approved.is_(True), Offer.status != "declined")
 
 
+# How the wall is cut: the first names of every region on the overview, a region's full list in pages.
+WALL_FIRST = 10
+WALL_PER_PAGE = 100
+
+
+def _wall_columns():
+    """Load only what the wall shows: the columns ``Offer.wall_name`` needs and the kinds (one query
+    for the rows shown). Reading any other column (phone, e-mail, IIN) or relationship raises."""
+    return (
+        sa.orm.load_only(
+            Offer.id, Offer.donor_type, Offer.public_name, Offer.org_name, Offer.contact_name,
+            Offer.is_demo, Offer.created_at, raiseload=True,
+        ),
+        sa.orm.selectinload(Offer.kinds),
+        sa.orm.raiseload("*"),
+    )
+
+
+_WALL_ORDER = (Offer.created_at, Offer.id)  # oldest first: who came first is thanked first
+
+
 @dataclass(frozen=True)
 class WallEntry:
     name: str
     kinds: tuple[str, ...]
     is_demo: bool
 
+    @classmethod
+    def of(cls, offer: Offer) -> WallEntry:
+        return cls(name=offer.wall_name, kinds=tuple(offer.kind_codes), is_demo=offer.is_demo)
 
-def wall_sponsors() -> dict[str | None, list[WallEntry]]:
-    """Approved, consenting sponsors per region code (``None``: "wherever needed"); names only, never contacts."""
-    offers = db.session.scalars(sa.select(Offer).where(_public()).order_by(Offer.created_at, Offer.id)).all()
-    grouped: dict[str | None, list[WallEntry]] = {}
-    for offer in offers:
-        entry = WallEntry(name=offer.wall_name, kinds=tuple(offer.kind_codes), is_demo=offer.is_demo)
-        for code in offer.region_codes or [None]:
-            grouped.setdefault(code, []).append(entry)
-    return grouped
+
+@dataclass(frozen=True)
+class WallGroup:
+    """One region's (``code`` None: "wherever needed") sponsor count and its first entries."""
+
+    code: str | None
+    total: int
+    entries: tuple[WallEntry, ...]
+
+
+def _no_region():
+    return ~sa.exists().where(OfferRegion.offer_id == Offer.id)
+
+
+def wall_summary(first: int = WALL_FIRST) -> dict[str | None, WallGroup]:
+    """Per region code (``None``: "wherever needed"): how many public sponsors, and the ``first`` oldest.
+
+    Two queries whatever the number of sponsors: one ranks every (offer, region) pair with
+    ROW_NUMBER() and COUNT() over the region and keeps the first ``first`` of each, one loads
+    the kinds of those. An offer naming several regions counts (and shows) in each.
+    """
+    regional = (
+        sa.select(OfferRegion.offer_id, OfferRegion.region_code, Offer.created_at)
+        .join(Offer, Offer.id == OfferRegion.offer_id)
+        .where(_public())
+    )
+    national = sa.select(
+        Offer.id, sa.cast(sa.null(), OfferRegion.region_code.type), Offer.created_at
+    ).where(_public(), _no_region())
+    pairs = sa.union_all(regional, national).subquery()
+    by_region = {"partition_by": pairs.c.region_code}
+    ranked = sa.select(
+        pairs.c.offer_id,
+        pairs.c.region_code,
+        sa.func.row_number().over(**by_region, order_by=(pairs.c.created_at, pairs.c.offer_id)).label("position"),
+        sa.func.count().over(**by_region).label("total"),
+    ).subquery()
+    rows = db.session.execute(
+        sa.select(Offer, ranked.c.region_code, ranked.c.total)
+        .join(ranked, ranked.c.offer_id == Offer.id)
+        .where(ranked.c.position <= first)
+        .order_by(ranked.c.region_code, ranked.c.position)
+        .options(*_wall_columns())
+    )
+    totals: dict[str | None, int] = {}
+    entries: dict[str | None, list[WallEntry]] = {}
+    for offer, code, total in rows:
+        totals[code] = total
+        entries.setdefault(code, []).append(WallEntry.of(offer))
+    return {code: WallGroup(code, totals[code], tuple(entries[code])) for code in totals}
+
+
+def _wall_group(region_code: str | None):
+    """Public offers of one region (``None``: offers naming no region, "wherever needed")."""
+    if region_code is None:
+        return sa.and_(_public(), _no_region())
+    return sa.and_(
+        _public(), Offer.id.in_(sa.select(OfferRegion.offer_id).where(OfferRegion.region_code == region_code))
+    )
+
+
+def wall_count(region_code: str | None) -> int:
+    """How many public sponsors one region (``None``: "wherever needed") has; one query."""
+    return db.session.scalar(sa.select(sa.func.count(Offer.id)).where(_wall_group(region_code)))
+
+
+def wall_page(region_code: str | None, page: int, per_page: int = WALL_PER_PAGE):
+    """One region's (``None``: "wherever needed") public sponsors, oldest first, as a ``db.paginate`` page.
+
+    ``items`` are ``WallEntry``. Three queries (count, the page, its kinds); a page past the
+    end gives the last page (two more).
+    """
+    stmt = sa.select(Offer).where(_wall_group(region_code)).order_by(*_WALL_ORDER).options(*_wall_columns())
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    if not pagination.items and pagination.page > 1 and pagination.total:
+        pagination = db.paginate(stmt, page=pagination.pages, per_page=per_page, error_out=False)
+    pagination.items = [WallEntry.of(offer) for offer in pagination.items]
+    return pagination
 
 
 @dataclass(frozen=True)

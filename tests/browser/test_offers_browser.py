@@ -129,10 +129,82 @@ def test_axe_form_error_state_and_confirmation(live_server, axe_page, lang):
     assert_no_axe_violations(axe_page)
 
 
+LONG_NAME = "Товарищество с ограниченной ответственностью «Северо-Казахстанская распределительная компания»"
+
+
+@pytest.fixture
+def many_sponsors(live_app):
+    """101 wall sponsors in Karaganda Region (two pages) and 12 more in Astana, newer than the demo ones;
+    removed afterwards, so the other tests see the demo wall as it was."""
+    import datetime as dt
+
+    from portal.offers.models import Offer
+    from tests.factories import make_offer
+
+    start = dt.datetime(2023, 8, 15, 7, 0, tzinfo=dt.timezone.utc)  # after the demo offers (FROZEN_NOW)
+    names = ["ТОО «Қарағанды Дәптер»", "ИП «Мектеп формасы»", "Қоғамдық қор «Балаларға»", LONG_NAME, "ЖК «Сөмке»"]
+    with live_app.app_context():
+        for n in range(113):
+            region = "KZ-35" if n < 101 else "KZ-71"
+            make_offer(region, org_name=f"{names[n % len(names)]} №{n + 1}", kinds=("uniforms", "stationery"),
+                       created_at=start + dt.timedelta(minutes=n), consent_public=True, wall_approved=True,
+                       status="accepted", description="browser-wall")
+        db.session.commit()
+        db.session.remove()
+    yield
+    with live_app.app_context():
+        for offer in db.session.scalars(sa.select(Offer).where(Offer.description == "browser-wall")):
+            db.session.delete(offer)
+        db.session.commit()
+        db.session.remove()
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_sponsor_wall_axe(live_server, axe_page, lang):
-    axe_page.goto(f"{live_server.url}/{lang}/sponsors")
+@pytest.mark.parametrize("query", ["", "?region=KZ-35", "?region=KZ-35&page=2", "?region=national"])
+def test_sponsor_wall_axe(live_server, axe_page, many_sponsors, lang, query):
+    axe_page.goto(f"{live_server.url}/{lang}/sponsors{query}")
     assert_no_axe_violations(axe_page)
+
+
+def test_sponsor_wall_pages_with_htmx(live_server, page, many_sponsors):
+    page.goto(f"{live_server.url}/kk/sponsors")
+    wall = page.locator("#sponsor-wall")
+    expect(wall.get_by_role("link", name="Астана (қала): барлық 13 демеуші")).to_be_visible()
+    page.locator("#region").select_option("KZ-35")
+    page.wait_for_url("**/kk/sponsors?region=KZ-35")
+    expect(wall.get_by_role("heading", level=3, name="Қарағанды облысы")).to_be_visible()
+    expect(wall.locator(".result-count")).to_have_text("101 демеуші")
+    expect(wall.locator(".sponsor-list li")).to_have_count(100)
+    wall.get_by_role("link", name="Келесі бет").click()
+    page.wait_for_url("**/kk/sponsors?region=KZ-35&page=2")
+    expect(wall.locator(".sponsor-list li")).to_have_count(1)
+    expect(wall.locator(".sponsor-list")).to_contain_text("№101")
+    expect(page.get_by_role("navigation", name="Беттер")).to_contain_text("2 беттің 2-сі")
+    assert page.locator("#region").input_value() == "KZ-35"
+    wall.get_by_role("link", name="Алдыңғы бет").click()
+    page.wait_for_url("**/kk/sponsors?region=KZ-35")
+    expect(wall.locator(".sponsor-list li")).to_have_count(100)
+
+
+def test_sponsor_wall_pages_without_javascript(live_server, no_js_page, many_sponsors):
+    page = no_js_page
+    page.goto(f"{live_server.url}/ru/sponsors")
+    page.get_by_role("link", name="Все 13 спонсоров: Астана (город)").click()
+    page.wait_for_url("**/ru/sponsors?region=KZ-71")
+    assert page.locator("#region").input_value() == "KZ-71"
+    page.locator("#region").select_option("KZ-35")
+    page.get_by_role("button", name="Показать").click()
+    page.wait_for_url("**/ru/sponsors?region=KZ-35")
+    page.get_by_role("link", name="Следующая страница").click()
+    page.wait_for_url("**/ru/sponsors?region=KZ-35&page=2")
+    assert "№101" in page.locator(".sponsor-list").inner_text()
+
+
+@pytest.mark.parametrize("query", ["", "?region=KZ-35", "?region=KZ-71"])
+def test_sponsor_wall_on_a_phone(live_server, phone_page, many_sponsors, query):
+    phone_page.goto(f"{live_server.url}/kk/sponsors{query}")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone_page, "phone-kk-sponsors" + (query.replace("?region=", "-") or "-overview"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
