@@ -160,7 +160,7 @@ def test_every_appeal_response_is_no_store_and_same_origin_referrer(app, reporte
 class _Resources(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.loaded, self.links, self.forms = [], [], []
+        self.loaded, self.links, self.forms, self.alternates = [], [], [], []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -168,7 +168,8 @@ class _Resources(HTMLParser):
             if a.get(attr):
                 self.loaded.append(a[attr])
         if tag == "link" and a.get("href"):
-            self.loaded.append(a["href"])
+            # Language alternates are absolute (search engines require it) and load nothing.
+            (self.alternates if a.get("rel") == "alternate" else self.loaded).append(a["href"])
         if tag == "a" and a.get("href"):
             self.links.append((a["href"], a.get("class", "")))
         if tag == "form":
@@ -186,6 +187,7 @@ def test_appeal_pages_load_nothing_from_another_host(app, reporter):
         parser.feed(response.get_data(as_text=True))
         for url in parser.loaded + parser.forms:
             assert url.startswith("/") and not url.startswith("//"), url
+        assert all(url.startswith("http://localhost/") for url in parser.alternates), parser.alternates
         external = [(href, cls) for href, cls in parser.links if re.match(r"(?i)(https?:)?//", href)]
         # The only link off the site is the quick exit, and it sends no referrer.
         assert all(cls == "quick-exit" for _href, cls in external), external
