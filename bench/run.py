@@ -357,6 +357,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk round (default 4)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--reuse", action="store_true", help="keep an existing generated dataset")
+    parser.add_argument("--only", default="", help="measure only URLs whose label contains this text")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed: `make bench` installs it (apt-get install wrk)")
@@ -384,7 +385,7 @@ def main() -> int:
     headers = {"Accept-Encoding": "br, gzip"}
     rows = []
     try:
-        urls = discover_urls(portal.port)
+        urls = [u for u in discover_urls(portal.port) if args.only in u[0]]
         for label, path, extra, kind in urls:
             # Warm every worker (its page cache and its connections), as a steady state would be.
             wrk(portal.port, path, 8, 1, {**headers, **extra})

@@ -38,3 +38,11 @@ def _limiter_key():
 
 # Storage from RATELIMIT_STORAGE_URI: memory:// by default, redis://… in production (shared by workers).
 limiter = Limiter(key_func=_limiter_key, default_limits=[], headers_enabled=False)
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit in the portal is on a write (``methods=["POST"]``): a page view skips the limiter."""
+    from flask import request
+
+    return request.method in ("GET", "HEAD", "OPTIONS")

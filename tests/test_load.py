@@ -13,6 +13,7 @@ Argon2 for appeal receipts runs at its cheapest here (its production cost is for
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import re
@@ -216,12 +217,13 @@ class Outcome:
 def submit_one(base, recipe: Recipe, marker: str, outcome: Outcome, lock: threading.Lock):
     """GET the form (cookie, CSRF token, per-form token), POST it; count what the server says."""
     try:
-        status, headers, body = request(base, "GET", recipe.path)
+        # As a browser asks: the form page comes as one gzip member pieced together per visitor.
+        status, headers, body = request(base, "GET", recipe.path, headers={"Accept-Encoding": "gzip"})
         if status != 200:
             with lock:
                 outcome.add(("GET", status))
             return
-        html = body.decode()
+        html = (gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body).decode()
         cookie = "; ".join(c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or [])
         data = recipe.build(html, marker)
         pairs = list(data.items()) if isinstance(data, dict) else list(data)

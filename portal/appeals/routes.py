@@ -46,7 +46,8 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from ..extensions import csrf, db, limiter
-from ..forms import FormPage, failed_status, inline_validation
+from ..formpage import FormPage
+from ..forms import failed_status, inline_validation
 from ..htmx import is_htmx
 from ..site.routes import sitemap_exclude
 from . import bp, receipts, services

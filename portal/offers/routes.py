@@ -6,7 +6,8 @@ from flask import current_app, flash, g, make_response, redirect, render_templat
 from flask_babel import gettext as _
 
 from ..extensions import csrf, limiter
-from ..forms import FormPage, failed_status, inline_validation
+from ..formpage import FormPage
+from ..forms import failed_status, inline_validation
 from ..htmx import is_htmx
 from ..regions.models import regions_ordered
 from ..site.routes import sitemap_exclude

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..campaigns.models import current_campaign
 from ..extensions import db, limiter
-from ..forms import FormPage
+from ..formpage import FormPage
 from ..regions.models import Region, national_lines, regions_ordered
 from ..site.routes import sitemap_exclude
 from . import bp
