@@ -324,11 +324,11 @@ def discover_urls(port: int) -> list[tuple[str, str, dict, str]]:
         ("fairs filtered", "/kk/fairs/?region=KZ-71", {}, "page"),
         ("fairs list (htmx)", "/kk/fairs/?region=KZ-71", htmx, "page"),
         ("fair detail", fair.replace("/en/", "/kk/") if fair else None, {}, "page"),
-        ("calendar.ics", "/kk/fairs/calendar.ics", {}, "page"),
+        ("calendar.ics", "/kk/fairs/calendar.ics", {}, "feed"),
         ("news list", "/kk/news/", {}, "page"),
         ("news list (htmx)", "/kk/news/", htmx, "page"),
         ("news article", news.replace("/en/", "/kk/") if news else None, {}, "page"),
-        ("feed.xml", "/kk/news/feed.xml", {}, "page"),
+        ("feed.xml", "/kk/news/feed.xml", {}, "feed"),
         ("report page", report.replace("/en/", "/kk/") if report else None, {}, "page"),
         ("sponsors", "/kk/sponsors", {}, "page"),
         ("offer form", "/kk/offer", {}, "form"),
@@ -449,14 +449,16 @@ def check_budgets(rows) -> list[dict]:
         results.append({"budget": name, "met": bool(ok), "figure": figure})
 
     for r in rows:
-        if r["kind"] == "page":
+        # Feeds are cached like pages (same throughput budget) but are not HTML pages a visitor opens:
+        # no page-weight budget (a whole campaign's calendar is ~25 KB compressed).
+        if r["kind"] in ("page", "feed"):
             budget(f"{r['label']}: ≥ {BUDGET_PAGE}× hello-world req/s", r["ratio"] >= BUDGET_PAGE, round(r["ratio"], 2))
         elif r["kind"] == "form":
             budget(f"{r['label']}: ≥ {BUDGET_FORM}× hello-world req/s", r["ratio"] >= BUDGET_FORM, round(r["ratio"], 2))
         if r["kind"] != "download":
             budget(f"{r['label']}: p99 ≤ {BUDGET_P99}× hello-world p99", r["p99_ratio"] <= BUDGET_P99,
                    round(r["p99_ratio"], 2))
-        if "first_visit_bytes" in r:
+        if "first_visit_bytes" in r and r["kind"] != "feed":
             budget(f"{r['label']}: first visit ≤ 50 KB", r["first_visit_bytes"] <= BUDGET_FIRST_VISIT,
                    r["first_visit_bytes"])
             budget(f"{r['label']}: HTML ≤ 15 KB compressed", r["html_bytes"] <= BUDGET_HTML, r["html_bytes"])
