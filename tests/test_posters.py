@@ -99,6 +99,20 @@ def test_fair_poster_and_leaflet(app, client, lang):
         assert payload_of(html) == f"http://localhost/{lang}/fairs/{fair_id}"
 
 
+def test_a_fair_title_in_another_language_is_marked_as_such(app, client):
+    """A fair written only in Russian, on the Kazakh poster: screen readers read it as Russian."""
+    with app.app_context():
+        fair = make_fair("KZ-61", title_kk="", title_ru="Ярмарка в селе", title_en="")
+        db.session.commit()
+        fair_id = fair.id
+    poster = client.get(f"/kk/print/fair/{fair_id}").get_data(as_text=True)
+    assert '<span lang="ru">Ярмарка в селе</span>' in poster
+    campaign = client.get("/kk/print/campaign").get_data(as_text=True)
+    assert '<span lang="ru">Ярмарка в селе</span>' in campaign
+    russian = client.get(f"/ru/print/fair/{fair_id}").get_data(as_text=True)
+    assert "Ярмарка в селе" in russian and '<span lang="ru">' not in russian
+
+
 def test_missing_fair_is_404(client):
     assert client.get("/en/print/fair/999999").status_code == 404
 
