@@ -305,5 +305,21 @@ def test_a_forged_host_does_not_reach_other_visitors(cached_app):
     assert "evil.example" not in honest and "mektepke-zhol.kz" in honest
 
 
+def test_published_files_are_served_from_memory(cached_app):
+    """A report version never changes: its files are kept (compressed) and served without a query."""
+    from tests.test_reports import FILES, SLUG, publish_report
+
+    publish_report(cached_app)
+    for name in FILES:
+        path = f"/reports/{SLUG}/v1/{name}"
+        first = get(cached_app, path, **{"Accept-Encoding": "br, gzip"})
+        hits = stats(cached_app)[0]
+        second = get(cached_app, path, **{"Accept-Encoding": "br, gzip"})
+        assert stats(cached_app)[0] == hits + 1, name
+        assert second.get_data() == first.get_data() and second.headers["ETag"] == first.headers["ETag"]
+        # Revalidation still goes to the app and answers 304.
+        assert get(cached_app, path, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
 def test_off_in_tests_unless_asked(app):
     assert not app.extensions["page_cache"].enabled

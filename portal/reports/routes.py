@@ -7,6 +7,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from sqlalchemy.orm import undefer
 
+from ..cache import cacheable
 from ..extensions import db
 from ..i18n import format_date, format_money, format_number, localised, request_language
 from ..regions.models import Region
@@ -190,6 +191,8 @@ def version(slug: str, number: int):
 
 
 @files_bp.get("/<slug>/v<int:number>/<name>")
+# A published version never changes: its compressed bytes are kept until the reports change at all.
+@cacheable("reports", ttl=24 * 3600)
 def download(slug: str, number: int, name: str):
     """The frozen bytes of a published file: strong ETag (its SHA-256), cached for a year."""
     if name not in FILE_NAMES:
