@@ -66,8 +66,9 @@ def factory_for(route: Route):
     model = route.access.get("model")
     if model is not None:
         names.append("make_" + _snake(model.__name__))
-    area = route.endpoint.split(".", 1)[0].removesuffix("_staff")
-    names += ["make_" + area, "make_" + area.removesuffix("s"), "make_" + area.removesuffix("es")]
+    area, _dot, view = route.endpoint.partition(".")
+    for name in (area.removesuffix("_staff"), area.split("_", 1)[0], view):  # fairs_ics.event_ics, posters.fair
+        names += ["make_" + name, "make_" + name.removesuffix("s"), "make_" + name.removesuffix("es")]
     for name in names:
         func = getattr(factories, name, None)
         if callable(func):
