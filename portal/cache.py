@@ -17,7 +17,9 @@ package under ``portal/``: its models' changes invalidate the page)::
 
 ``@cacheable("*")`` depends on every area. ``ttl=`` (seconds) replaces ``PAGE_CACHE_TTL`` for a view
 whose content does not depend on the clock (a feed of every fair, past ones included): it is then
-re-rendered only when its data changes, which matters for the pages that cost most to render. Only views that are the same for every anonymous
+re-rendered only when its data changes, which matters for the pages that cost most to render. A view
+whose content changes by itself at a known time (news scheduled for later) calls ``valid_until(when)``
+while rendering, and its entry expires then at the latest. Only views that are the same for every anonymous
 visitor qualify: no form (a CSRF token is per session), nothing from the session. The cache
 refuses to store anything else anyway: a response with ``Set-Cookie``, a status other than 200,
 a streamed body, ``Cache-Control: no-store``/``private``, or a ``Vary`` on anything but
@@ -59,6 +61,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context, request
+
+from . import clock
 from werkzeug.datastructures import Accept
 from werkzeug.http import parse_accept_header
 
@@ -73,9 +77,6 @@ ENDPOINT_AREAS = {
     "pages.accessibility": (),
     "pages.privacy": (),
     # Public pages of the feature areas, until their owners mark them with @cacheable themselves.
-    "news.index": ("news", "regions"),
-    "news.article": ("news", "regions"),
-    "news.feed": ("news", "regions"),
     "fairs.index": ("fairs", "regions", "campaigns"),
     "fairs.month": ("fairs", "regions", "campaigns"),
     "fairs.detail": ("fairs", "regions", "campaigns"),
@@ -97,6 +98,14 @@ def cacheable(*areas: str, ttl: float | None = None):
         return view
 
     return mark
+
+
+def valid_until(when) -> None:
+    """What the current view shows changes by itself at ``when`` (aware datetime; ``None``: not by itself)."""
+    if when is None:
+        return
+    current = request.environ.get("portal.page_cache.until")
+    request.environ["portal.page_cache.until"] = when if current is None else min(current, when)
 
 
 def invalidate(*areas: str) -> None:
@@ -376,6 +385,10 @@ class PageCache:
             else:
                 snapshot = {area: generations.get(area, 0) for area in areas}
             ttl = environ.get("portal.page_cache.ttl") or self.ttl
+            until = environ.get("portal.page_cache.until")
+            if until is not None:
+                with self.app.app_context():
+                    ttl = min(ttl, (until - clock.now()).total_seconds())
             entry = Entry(captured["status"], list(captured["headers"]), body, snapshot, time.monotonic() + ttl)
             with self.lock:
                 old = self.entries.pop(key, None)

@@ -321,5 +321,30 @@ def test_published_files_are_served_from_memory(cached_app):
         assert get(cached_app, path, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
 
 
+def _expires_in(app, path) -> float:
+    import time
+
+    cache = app.extensions["page_cache"]
+    entry = next(entry for key, entry in cache.entries.items() if path in key)
+    return entry.expires - time.monotonic()
+
+
+def test_news_pages_are_kept_until_the_next_scheduled_item_goes_public(cached_app):
+    import datetime as dt
+
+    from tests.factories import make_news
+
+    get(cached_app, "/en/news/")
+    assert 3500 < _expires_in(cached_app, "/en/news/") <= 3600  # nothing scheduled: kept an hour
+    with cached_app.app_context():
+        now = dt.datetime.fromisoformat(cached_app.config["FROZEN_NOW"])
+        make_news(slug="later", published_at=now + dt.timedelta(minutes=30))
+        db.session.commit()
+    for path in ("/en/news/", "/en/news/feed.xml"):
+        response = get(cached_app, path)
+        assert "later" not in response.get_data(as_text=True)
+        assert 1700 < _expires_in(cached_app, path) <= 1800, path  # until it goes public
+
+
 def test_off_in_tests_unless_asked(app):
     assert not app.extensions["page_cache"].enabled

@@ -9,12 +9,15 @@ from flask import current_app, g, request, url_for
 from flask_babel import gettext as _
 
 from .. import clock
+from ..cache import cacheable, valid_until
 from ..conditional import as_utc, conditional, latest
 from ..extensions import db
 from ..i18n import localised
 from ..regions.models import regions_ordered
 from . import bp
 from .filters import NewsFilterForm, news_last_modified, news_statement
+from .models import next_publication
+from .routes import NEWS_TTL
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -79,11 +82,13 @@ def atom_feed(items, region) -> bytes:
 
 
 @bp.get("/feed.xml")
+@cacheable("news", "regions", ttl=NEWS_TTL)
 def feed():
     """Atom feed in this language; ``?region=KZ-71`` for one region (national news included)."""
     regions = regions_ordered()
     form = NewsFilterForm(request.args, regions)
     region = next((r for r in regions if r.code == form.region_code), None)
     items = db.session.scalars(news_statement(form.region_code).limit(FEED_SIZE)).unique().all()
+    valid_until(next_publication())
     response = current_app.response_class(atom_feed(items, region), mimetype="application/atom+xml")
     return conditional(response, latest(*news_last_modified()), cache_control="public, max-age=900")

@@ -78,3 +78,10 @@ def published_news():
         .where(News.status == "published", News.published_at <= clock.now())
         .order_by(News.published_at.desc(), News.id.desc())
     )
+
+
+def next_publication() -> dt.datetime | None:
+    """When the next news item scheduled for later becomes public (lists and feeds change then)."""
+    return db.session.scalar(
+        sa.select(sa.func.min(News.published_at)).where(News.status == "published", News.published_at > clock.now())
+    )

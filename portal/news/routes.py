@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, make_response, render_template, request, url_for
 
+from ..cache import cacheable, valid_until
 from ..conditional import as_utc, conditional, latest
 from ..extensions import db
 from ..htmx import is_htmx, render
@@ -12,7 +13,11 @@ from ..regions.models import regions_ordered
 from ..site.routes import sitemap_provider
 from . import bp
 from .filters import PER_PAGE, NewsFilterForm, news_last_modified, news_statement
-from .models import News, published_news
+from .models import News, next_publication, published_news
+
+# News pages change when staff change news (generations) or when a scheduled item goes public
+# (valid_until); nothing else about them depends on the clock.
+NEWS_TTL = 3600
 
 
 def page_number() -> int:
@@ -23,11 +28,13 @@ def page_number() -> int:
 
 
 @bp.get("/")
+@cacheable("news", "regions", ttl=NEWS_TTL)
 def index():
     """News, newest first, filterable by region; a plain next-page link and an htmx "load more"."""
     form = NewsFilterForm(request.args, regions_ordered())
     page = page_number()
     pagination = db.paginate(news_statement(form.region_code), page=page, per_page=PER_PAGE, error_out=True)
+    valid_until(next_publication())
     # "Load more" asks for page 2, 3…: htmx gets only those items; the filter (page 1) gets the whole results.
     fragment = "news/_more.html" if page > 1 else "news/_results.html"
     response = render(
@@ -39,6 +46,7 @@ def index():
 
 
 @bp.get("/<slug>")
+@cacheable("news", "regions", ttl=NEWS_TTL)
 def article(slug):
     """One article; shown in another language, with a notice, when the visitor's is missing."""
     news = db.first_or_404(published_news().where(News.slug == slug).limit(1))
