@@ -85,7 +85,6 @@ ENDPOINT_AREAS = {
     "reports.index": ("reports", "regions", "campaigns"),
     "reports.show": ("reports", "regions", "campaigns"),
     "reports.version": ("reports", "regions", "campaigns"),
-    "sponsors.index": ("offers", "sponsors", "regions"),
 }
 
 

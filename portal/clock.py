@@ -21,3 +21,12 @@ def today_in(tz: str = "Asia/Almaty") -> dt.date:
     from zoneinfo import ZoneInfo
 
     return now().astimezone(ZoneInfo(tz)).date()
+
+
+def next_midnight(tz: str = "Asia/Almaty") -> dt.datetime:
+    """When ``today_in(tz)`` next changes: the coming midnight on that wall clock, as aware UTC."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    tomorrow = now().astimezone(zone).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(0), tzinfo=zone).astimezone(UTC)

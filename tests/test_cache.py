@@ -325,7 +325,7 @@ def _expires_in(app, path) -> float:
     import time
 
     cache = app.extensions["page_cache"]
-    entry = next(entry for key, entry in cache.entries.items() if path in key)
+    entry = [entry for key, entry in cache.entries.items() if path in key][-1]  # the newest
     return entry.expires - time.monotonic()
 
 
@@ -344,6 +344,16 @@ def test_news_pages_are_kept_until_the_next_scheduled_item_goes_public(cached_ap
         response = get(cached_app, path)
         assert "later" not in response.get_data(as_text=True)
         assert 1700 < _expires_in(cached_app, path) <= 1800, path  # until it goes public
+
+
+def test_the_sponsor_wall_is_kept_until_midnight(cached_app):
+    """Price pledges start and end by the day: the wall is re-rendered at midnight in Almaty at the latest."""
+    get(cached_app, "/en/sponsors")
+    # FROZEN_NOW is 15 Aug 2023, 06:00 UTC = 12:00 in Almaty (UTC+6): twelve hours to midnight.
+    assert 3500 < _expires_in(cached_app, "/en/sponsors") <= 3600
+    cached_app.config["FROZEN_NOW"] = "2023-08-15T17:30:00+00:00"  # 23:30 in Almaty
+    get(cached_app, "/en/sponsors")
+    assert 1700 < _expires_in(cached_app, "/en/sponsors") <= 1800
 
 
 def test_off_in_tests_unless_asked(app):

@@ -17,6 +17,8 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 
+from .. import clock
+from ..cache import cacheable, valid_until
 from ..htmx import render
 from ..offers.models import KINDS
 from ..offers.services import (
@@ -43,6 +45,9 @@ def chosen_region(codes) -> str:
 
 
 @bp.get("")
+# Changes when staff approve a sponsor or a pledge (generations) and when a pledge starts or ends:
+# pledges run by whole days, so the page is kept until midnight at most.
+@cacheable("offers", "sponsors", "regions", ttl=3600)
 def index():
     """Sponsors per region (or one region's, page by page), and where school goods are cheaper."""
     regions = regions_ordered()
@@ -61,6 +66,7 @@ def index():
             national_total = wall_count(None)
 
     pledges = active_price_pledges(region if region not in ("", NATIONAL) else None)
+    valid_until(clock.next_midnight())  # pledges start and end by the day (clock.today_in)
     if region == NATIONAL:
         pledges = [p for p in pledges if p.region_code is None]
     pledge_groups = []
