@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import record
-from ..extensions import db
-from ..regions.models import Region
-from ..reports.uploads import FORMULA, ImportResult, _text, check_header, import_rows, parse_whole
+from ..reports.uploads import ImportResult, RowChecker, _text, import_rows, parse_whole
 from .models import ITEMS, MAX_PRICE, OUTLETS, PriceObservation
 from .services import observed_on_ok
 
@@ -46,61 +43,30 @@ def parse_date(value):
     return found, None
 
 
-class PriceRowChecker:
-    """Validates rows against the header, the item and outlet lists and the staff member's region."""
+class PriceRowChecker(RowChecker):
+    """Price lines: region, item, outlet, price, date (region, item and outlet checked as in every upload)."""
 
-    def __init__(self, header: list, allowed_region: str | None, result: ImportResult):
-        self.result = result
-        self.allowed_region = allowed_region
-        self.regions = {code for (code,) in db.session.execute(sa.select(Region.code))}
-        self.index, self.usable = check_header(header, COLUMNS, result, separator_hint=False)
+    COLUMNS = COLUMNS
+    CHOICES = CHOICES
+    SEPARATOR_HINT = False
 
-    def check(self, number: int, cells: list) -> dict | None:
-        if not any(_text(c) for c in cells):
-            return None
-        values = {name: (cells[i] if i < len(cells) else None) for name, i in self.index.items()}
-        errors = self.result.error_count
-        row = {}
-        for name in COLUMNS:
-            value = values[name]
-            if isinstance(value, str) and FORMULA.match(value):
-                self.result.add(number, name, _("Formulas are not allowed. Enter the value itself."))
-                continue
-            text = _text(value)
-            if text == "":
-                self.result.add(number, name, _("This cell is empty."))
-            elif name == "region":
-                code = text.upper()
-                if code not in self.regions:
-                    self.result.add(number, name, _("Unknown region code “%(value)s”. Use codes such as KZ-71 (see the template).",
-                                                    value=text[:40]))
-                elif self.allowed_region and code != self.allowed_region:
-                    self.result.add(number, name, _("You can record prices only for your region (%(region)s).",
-                                                    region=self.allowed_region))
-                else:
-                    row["region_code"] = code
-            elif name in CHOICES:
-                code = text.lower()
-                if code not in CHOICES[name]:
-                    self.result.add(number, name, _("Unknown value “%(value)s”. Allowed: %(allowed)s.",
-                                                    value=text[:40], allowed=", ".join(CHOICES[name])))
-                else:
-                    row[name] = code
-            elif name == "price_kzt":
-                price, error = parse_whole(value, name, minimum=1, limit=MAX_PRICE)
-                if error:
-                    self.result.add(number, name, error)
-                else:
-                    row["price"] = price
-            else:
-                observed, error = parse_date(value)
-                if error:
-                    self.result.add(number, name, error)
-                else:
-                    row["observed_on"] = observed
-        if self.result.error_count > errors:
-            return None
-        return row
+    def own_region_only(self, region: str) -> str:
+        return _("You can record prices only for your region (%(region)s).", region=region)
+
+    def cell(self, number: int, name: str, value, text: str, row: dict) -> None:
+        if text == "":
+            self.result.add(number, name, _("This cell is empty."))
+            return
+        if name == "price_kzt":
+            parsed, error = parse_whole(value, name, minimum=1, limit=MAX_PRICE)
+            key = "price"
+        else:
+            parsed, error = parse_date(value)
+            key = "observed_on"
+        if error:
+            self.result.add(number, name, error)
+        else:
+            row[key] = parsed
 
 
 def import_observations(stream, filename: str, *, staff=None) -> ImportResult:

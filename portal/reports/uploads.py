@@ -222,13 +222,22 @@ def check_header(header: list, columns, result: ImportResult, *, separator_hint:
 
 
 class RowChecker:
-    """Validates rows against the header, the reference data and the staff member's region."""
+    """Rows of an upload against its header, the region list and the staff member's region.
+
+    What every upload shares: the header check, empty rows skipped, formulas refused, the region
+    column (a known code; a coordinator's own region only) and the columns with a fixed list of
+    values (``CHOICES``). A subclass names its ``COLUMNS`` and checks its other columns in ``cell``.
+    """
+
+    COLUMNS: tuple[str, ...] = ()
+    CHOICES: dict = {}
+    SEPARATOR_HINT = True
 
     def __init__(self, header: list, allowed_region: str | None, result: ImportResult):
         self.result = result
         self.allowed_region = allowed_region
         self.regions = {code for (code,) in db.session.execute(sa.select(Region.code))}
-        self.index, self.usable = check_header(header, COLUMNS, result)
+        self.index, self.usable = check_header(header, self.COLUMNS, result, separator_hint=self.SEPARATOR_HINT)
 
     def check(self, number: int, cells: list) -> dict | None:
         """A row ready to insert, or ``None`` after recording its errors. Empty rows are skipped."""
@@ -237,48 +246,72 @@ class RowChecker:
         values = {name: (cells[i] if i < len(cells) else None) for name, i in self.index.items()}
         errors = self.result.error_count
         row = {}
-        for name in COLUMNS:
+        for name in self.COLUMNS:
             value = values[name]
             if isinstance(value, str) and FORMULA.match(value):
                 self.result.add(number, name, _("Formulas are not allowed. Enter the value itself."))
                 continue
             text = _text(value)
             if name == "region":
-                code = text.upper()
-                if not code:
-                    self.result.add(number, name, _("This cell is empty."))
-                elif code not in self.regions:
-                    self.result.add(number, name, _("Unknown region code “%(value)s”. Use codes such as KZ-71 (see the template).",
-                                                    value=text[:40]))
-                elif self.allowed_region and code != self.allowed_region:
-                    self.result.add(number, name, _("You can record allocations only for your region (%(region)s).",
-                                                    region=self.allowed_region))
-                else:
-                    row["region_code"] = code
-            elif name in CHOICES:
-                code = text.lower()
-                if not code:
-                    self.result.add(number, name, _("This cell is empty."))
-                elif code not in CHOICES[name]:
-                    self.result.add(number, name, _("Unknown value “%(value)s”. Allowed: %(allowed)s.",
-                                                    value=text[:40], allowed=", ".join(CHOICES[name])))
-                else:
-                    row[name] = code
+                self._region(number, text, row)
+            elif name in self.CHOICES:
+                self._choice(number, name, text, row)
             else:
-                if text == "" and name == "items":
-                    row[name] = 0
-                    continue
-                if text == "":
-                    self.result.add(number, name, _("This cell is empty."))
-                    continue
-                number_value, error = parse_whole(value, name, minimum=1 if name == "children" else 0)
-                if error:
-                    self.result.add(number, name, error)
-                else:
-                    row[name] = number_value
+                self.cell(number, name, value, text, row)
         if self.result.error_count > errors:
             return None
         return row
+
+    def _region(self, number: int, text: str, row: dict) -> None:
+        code = text.upper()
+        if not code:
+            self.result.add(number, "region", _("This cell is empty."))
+        elif code not in self.regions:
+            self.result.add(number, "region", _("Unknown region code “%(value)s”. Use codes such as KZ-71 (see the template).",
+                                                value=text[:40]))
+        elif self.allowed_region and code != self.allowed_region:
+            self.result.add(number, "region", self.own_region_only(self.allowed_region))
+        else:
+            row["region_code"] = code
+
+    def _choice(self, number: int, name: str, text: str, row: dict) -> None:
+        code = text.lower()
+        if not code:
+            self.result.add(number, name, _("This cell is empty."))
+        elif code not in self.CHOICES[name]:
+            self.result.add(number, name, _("Unknown value “%(value)s”. Allowed: %(allowed)s.",
+                                            value=text[:40], allowed=", ".join(self.CHOICES[name])))
+        else:
+            row[name] = code
+
+    def own_region_only(self, region: str) -> str:
+        raise NotImplementedError
+
+    def cell(self, number: int, name: str, value, text: str, row: dict) -> None:
+        """Check one of the subclass's own columns; put its value in ``row`` or record an error."""
+        raise NotImplementedError
+
+
+class AllocationRowChecker(RowChecker):
+    """Aid allocation lines: region, recipient group, aid kind, source, children, amount, items."""
+
+    COLUMNS = COLUMNS
+    CHOICES = CHOICES
+
+    def own_region_only(self, region: str) -> str:
+        return _("You can record allocations only for your region (%(region)s).", region=region)
+
+    def cell(self, number: int, name: str, value, text: str, row: dict) -> None:
+        if text == "" and name == "items":
+            row[name] = 0
+        elif text == "":
+            self.result.add(number, name, _("This cell is empty."))
+        else:
+            number_value, error = parse_whole(value, name, minimum=1 if name == "children" else 0)
+            if error:
+                self.result.add(number, name, error)
+            else:
+                row[name] = number_value
 
 
 # --- importing -------------------------------------------------------------------------------
@@ -349,7 +382,7 @@ def import_allocations(stream, filename: str, campaign, *, staff=None, replace: 
             created_by_id=staff_id, created_at=now,
         )
 
-    result = import_rows(stream, filename, Allocation, RowChecker, values_of, staff=staff)
+    result = import_rows(stream, filename, Allocation, AllocationRowChecker, values_of, staff=staff)
     if result.error_count:
         return result
     if replace:
