@@ -97,7 +97,7 @@ def test_filter_form_keeps_its_state_and_links_follow_it(client, app):
     # A plain GET form (works without JavaScript) with htmx on top, pushing the URL.
     form = re.search(r"<form class=\"filters\"[^>]*>", html, re.S).group(0)
     assert 'method="get" action="/ru/fairs/"' in form
-    assert 'hx-get="/ru/fairs/"' in form and 'hx-push-url="true"' in form and 'hx-target="#fair-results"' in form
+    assert 'data-hx-get="/ru/fairs/"' in form and 'data-hx-push-url="true"' in form and 'data-hx-target="#fair-results"' in form
     # The calendar subscription honours the same filters with a short URL.
     feed = re.search(r'href="(/ru/fairs/calendar\.ics[^"]*)"', html).group(1)
     assert feed == "/ru/fairs/calendar.ics?region=KZ-47&amp;kind=mobile&amp;month=2023-09&amp;remote=1"

@@ -96,7 +96,7 @@ def test_pagination_plain_next_link_and_htmx_load_more(app, client):
     assert len(titles(html)) == 10
     assert "25 articles" in html
     # Without JavaScript: an ordinary link to the next page…
-    assert re.search(r'<a class="button button-secondary" href="/en/news/\?page=2" hx-get="/en/news/\?page=2"', html)
+    assert re.search(r'<a class="button button-secondary" href="/en/news/\?page=2" data-hx-get="/en/news/\?page=2"', html)
     page2 = client.get("/en/news/?page=2").get_data(as_text=True)
     assert "<html" in page2 and len(titles(page2)) == 10
     assert 'href="/en/news/" rel="prev"' in page2

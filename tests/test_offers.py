@@ -75,7 +75,7 @@ def test_form_renders_in_each_language(client, lang):
     hidden = {"csrf_token", "form_token"}
     assert ids - hidden - labelled == set()
     # Inline validation on text fields, posting to the form itself.
-    assert f'hx-post="/{lang}/offer"' in html and "X-Validate-Field" in html
+    assert f'data-hx-post="/{lang}/offer"' in html and "X-Validate-Field" in html
 
 
 def test_each_form_gets_a_fresh_token(client):
