@@ -209,7 +209,7 @@ def format_datetime_local(value: dt.datetime | None, tz: str) -> str:
 
 def tel_link(number: str, label: str | None = None) -> Markup:
     """A ``tel:`` link for a hotline (short numbers like 111 included)."""
-    from .regions.models import tel_uri
+    from .phones import tel_uri
 
     return Markup('<a href="%s" class="tel">%s</a>') % (tel_uri(number), label or number)
 

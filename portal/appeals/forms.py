@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..phones import normalise_kz_phone
 from ..regions.models import regions_ordered
 from . import receipts
 from .models import CATEGORIES
@@ -96,13 +96,10 @@ class AppealForm(FlaskForm):
         message = _l("Enter a Kazakhstan phone number, for example +7 701 123 45 67, or leave this empty.")
         if len(text) > 30 or has_control_characters(text):
             raise ValidationError(message)
-        try:
-            number = phonenumbers.parse(text, "KZ")
-        except phonenumbers.NumberParseException as error:
-            raise ValidationError(message) from error
-        if not phonenumbers.is_valid_number(number) or str(number.national_number)[0] != "7":
+        number = normalise_kz_phone(text)
+        if number is None:
             raise ValidationError(message)
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        field.data = number
 
     @property
     def region_code(self) -> str | None:

@@ -1,14 +1,13 @@
 """Kazakh identifiers and phone numbers: IIN/BIN check digits and KZ-only phone normalisation.
 
 Both follow ``shared/data/DOMAIN.md`` §2.1 and §2.2. No dependency for the
-check digit (python-stdnum has no Kazakh module); phonenumbers only validates.
+check digit (python-stdnum has no Kazakh module). Phone numbers live in ``portal/phones.py``
+and are re-exported here for the offer form.
 """
 
 from __future__ import annotations
 
 import re
-
-import phonenumbers
 
 _DIGITS12 = re.compile(r"[0-9]{12}")  # ASCII digits only: str.isdigit() would let ٣ or ３ through
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -64,37 +63,5 @@ def is_valid_bin(value: str | None) -> bool:
 
 # --- phones ------------------------------------------------------------------------
 
-MAX_PHONE_INPUT = 32
-
-
-def normalise_kz_phone(value: str | None) -> str | None:
-    """E.164 (``+77011234567``) for a valid Kazakh number in any usual spelling, else ``None``.
-
-    ``+7 9xx…`` and ``+7 495…`` are valid Russian numbers sharing +7: refused, as is
-    anything libphonenumber does not place in KZ.
-    """
-    raw = (value or "").strip()
-    if not raw or len(raw) > MAX_PHONE_INPUT:
-        return None
-    try:
-        number = phonenumbers.parse(raw, "KZ")
-    except phonenumbers.NumberParseException:
-        return None
-    if number.country_code != 7 or not phonenumbers.is_valid_number(number):
-        return None
-    if phonenumbers.region_code_for_number(number) != "KZ":
-        return None
-    national = str(number.national_number)
-    if len(national) != 10 or not national.startswith("7"):
-        return None
-    return "+7" + national
-
-
-def display_phone(e164: str | None) -> str:
-    """``+7 701 123 45 67``: our display form (libphonenumber would say ``+7 701 123 4567``)."""
-    if not e164:
-        return ""
-    digits = e164[2:] if e164.startswith("+7") else e164
-    if len(digits) != 10:
-        return e164
-    return "+7 %s %s %s %s" % (digits[:3], digits[3:6], digits[6:8], digits[8:])
+# One validator for every Kazakh phone number on the portal (offers, appeals, the regional directory).
+from ..phones import MAX_PHONE_INPUT, display_phone, normalise_kz_phone  # noqa: E402,F401

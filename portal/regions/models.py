@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import localised
+from ..phones import tel_uri
 
 LINE_KINDS = {
     "hotline": _l("Hotline"),
@@ -88,18 +87,6 @@ class PhoneLine(db.Model):
     @property
     def tel(self) -> str:
         return tel_uri(self.number)
-
-
-def tel_uri(number: str) -> str:
-    """``tel:`` URI: short numbers stay as they are; long ones become +7… (8 is the trunk prefix)."""
-    digits = re.sub(r"\D", "", number)
-    if len(digits) <= 4:
-        return "tel:" + digits
-    if len(digits) == 11 and digits[0] == "8":
-        digits = "7" + digits[1:]
-    if len(digits) == 10:
-        digits = "7" + digits
-    return "tel:+" + digits
 
 
 def national_lines() -> list[PhoneLine]:
