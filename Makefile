@@ -50,7 +50,12 @@ browser-deps:
 	  echo "Installing Chromium for browser tests (Debian package)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
-	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Java for the Nu HTML checker (Debian package)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+	@# --ignore-scripts: vnu-jar's postinstall would fetch a JDK of its own; Debian's Java runs the jar.
+	@test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar || npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 test: install-dev translations browser-deps
 	$(BIN)/python -m pytest
