@@ -42,7 +42,7 @@ translations: install
 
 # After changing visible strings: extract, merge into kk/ru/en, then translate the new entries.
 messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --omit-header -o translations/messages.pot portal templates
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --omit-header -o translations/messages.pot portal templates
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 
 browser-deps:

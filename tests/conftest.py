@@ -11,11 +11,13 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -178,6 +180,44 @@ def count_queries(app):
             sa.event.remove(engine, "after_cursor_execute", counter)
 
     return counting
+
+
+# --- one live server per session (browser tests, outside tools that fetch over HTTP) -----------------
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = "http://127.0.0.1:%d" % self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    with throwaway_database(tmp_path_factory.mktemp("live"), "live") as url:
+        # Many staff sign-ins from one address in one run: the limit itself is tested in test_staff_auth.
+        app = create_app(make_config(url, WTF_CSRF_ENABLED=True, STAFF_SIGN_IN_RATE_LIMIT="1000 per minute"))
+        migrate_and_seed(app, demo=True)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = LiveServer(live_app)
+    server.start()
+    yield server
+    server.stop()
 
 
 LANGS = ("kk", "ru", "en")

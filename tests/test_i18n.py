@@ -73,7 +73,7 @@ def fresh_extraction(tmp_path_factory):
     subprocess.run(
         [
             sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-            "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "-o", str(pot), "portal", "templates",
+            "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(pot), "portal", "templates",
         ],
         cwd=ROOT,
         check=True,
@@ -93,7 +93,7 @@ def test_every_string_in_code_and_templates_is_translated(fresh_extraction, lang
     for message in fresh_extraction:
         if not message.id:
             continue
-        entry = catalogue.get(message.id)
+        entry = catalogue.get(message.id, message.context)
         if entry is None or "fuzzy" in entry.flags:
             missing.append(msgid_key(message))
             continue

@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -14,7 +15,7 @@ from ..types import UTCDateTime
 from ..i18n import available_languages, localised
 from ..regions.models import Region
 
-STATUSES = {"draft": _l("Draft"), "published": _l("Published")}
+STATUSES = {"draft": _l("Draft"), "published": lazy_pgettext("news status", "Published")}
 
 
 class News(db.Model):

@@ -1,19 +1,14 @@
-"""One live server and one Chromium for the whole session (Debian's Chromium, driven by Playwright)."""
+"""One Chromium for the whole session (Debian's Chromium, driven by Playwright); the live server is in tests/conftest.py."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
-
-from portal import create_app
-from portal.extensions import db
-from tests.conftest import ROOT, make_config, migrate_and_seed, throwaway_database
+from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -27,41 +22,6 @@ CHROMIUM_FLAGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = "http://127.0.0.1:%d" % self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self):
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.thread.join(5)
-
-
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    with throwaway_database(tmp_path_factory.mktemp("live"), "live") as url:
-        # Many staff sign-ins from one address in one run: the limit itself is tested in test_staff_auth.
-        app = create_app(make_config(url, WTF_CSRF_ENABLED=True, STAFF_SIGN_IN_RATE_LIMIT="1000 per minute"))
-        migrate_and_seed(app, demo=True)
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def live_server(live_app):
-    server = LiveServer(live_app)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")
