@@ -84,6 +84,7 @@ bench: install-dev translations
 # Debian's Chromium; median of 3 runs per URL. Prints the scores and the audits under target; writes
 # bench-results/lighthouse.json. Targets (performance ≥ 95, the rest 100) are reported, not asserted.
 # Lighthouse 12.8.2 lives in bench/lighthouse/ (13 needs Node 22), apart from the tests' axe-core.
+# Other pages: make lighthouse LIGHTHOUSE_ARGS='--url /ru/prices --url /en/reports/' (--runs 1 for a quick look).
 .PHONY: lighthouse
 lighthouse: install-dev translations bench/lighthouse/node_modules/.package-lock.json
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -6,6 +6,7 @@
 2. Runs the Lighthouse CLI (``bench/lighthouse/``, pinned to 12.8.2: 13 needs Node 22) three times per
    URL (``--runs``) with Lighthouse's defaults: mobile form factor, simulated throttling; the run with
    the median performance score is the one reported (a busy 2-core machine moves single runs a lot).
+   ``--url PATH`` (repeatable) measures those pages instead: ``make lighthouse LIGHTHOUSE_ARGS="--url /ru/prices"``.
 3. Prints URL × (performance, accessibility, best practices, SEO) and, for every score under its
    target, the audits that failed; writes ``bench-results/lighthouse.json`` (full reports beside it
    in ``bench-results/lighthouse/``).
@@ -68,6 +69,13 @@ def report_path(port: int) -> str | None:
     return match.group(1).decode() if match else None
 
 
+def url_label(path: str) -> str:
+    """A file-name-safe label for a --url path: /ru/fairs/?month=2024-08 -> ru-fairs-month-2024-08."""
+    if not path.startswith("/") or path.startswith("//"):
+        raise SystemExit("--url takes a path on the local demo server, starting with /: %r" % path)
+    return re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "root"
+
+
 def failing_audits(report: dict, category: str) -> list[dict]:
     """Audits of ``category`` that did not pass, heaviest first (weight, then score)."""
     audits = report["audits"]
@@ -112,6 +120,10 @@ def main() -> int:
                         help="runs per URL (default 3); the run with the median performance score is reported")
     parser.add_argument("--only", action="append", metavar="LABEL",
                         help="only these pages (home, fairs, offer, appeal, report); may be repeated")
+    parser.add_argument("--url", action="append", metavar="PATH",
+                        help="a page of the demo site to measure instead of the default list, e.g. /ru/prices "
+                             "(a path on the local server); may be repeated: "
+                             "make lighthouse LIGHTHOUSE_ARGS='--url /kk/ --url /en/reports/'")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         print("Lighthouse is not installed: `make lighthouse` installs it (npm ci in bench/lighthouse)")
@@ -140,6 +152,8 @@ def main() -> int:
             pages.append(("report", report))
         else:
             print("  skipped report page: no published report in the demo data")
+        if args.url:
+            pages = [(url_label(path), path) for path in args.url]
         if args.only:
             pages = [page for page in pages if page[0] in args.only]
         base = f"http://127.0.0.1:{server.port}"
