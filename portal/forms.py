@@ -10,11 +10,30 @@ from __future__ import annotations
 from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField
 from wtforms.validators import ValidationError
 
 from .htmx import is_htmx
 
 CSRF_MESSAGE = _l("The form has expired. Please send it again.")
+
+
+class DayField(DateField):
+    """A calendar day (``<input type=date>`` sends ``YYYY-MM-DD``; people may type ``31.08.2023``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not (valuelist[0] or "").strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a date, for example 31.08.2023."))
+
 
 
 def form_errors(form) -> list[tuple[str | None, str]]:
@@ -40,6 +59,23 @@ def failed_status(form) -> int:
     """
     field = getattr(form, "csrf_token", None)
     return 400 if field is not None and field.errors else 422
+
+
+def declared_fields(form_class) -> frozenset[str]:
+    """Names of the fields a form class declares (without building one)."""
+    from wtforms.fields.core import UnboundField
+
+    return frozenset(name for name in dir(form_class) if isinstance(getattr(form_class, name, None), UnboundField))
+
+
+def is_inline_validation(form_class) -> bool:
+    """True only for a request ``inline_validation`` will answer without saving (limiters' ``exempt_when``).
+
+    The header alone is not enough: an ``X-Validate-Field`` naming no field of the form is a
+    submission, so it is saved and must be counted like one.
+    """
+    name = request.headers.get("X-Validate-Field")
+    return is_htmx() and bool(name) and name in declared_fields(form_class)
 
 
 def inline_validation(form):

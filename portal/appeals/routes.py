@@ -46,7 +46,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from ..extensions import csrf, db, limiter
-from ..formpage import FormPage
+from ..http import FormPage
 from ..forms import failed_status, inline_validation
 from ..htmx import is_htmx
 from ..site.routes import sitemap_exclude
@@ -117,7 +117,7 @@ def _render_receipt(code, nonce, form=None, status=200, repeated=False):
     form.nonce.data = nonce
     return (
         render_template(
-            "appeals/receipt.html", code_groups=receipts.groups(code), form=form,
+            "appeals/receipt.html", code_groups=receipts.groups(code) if code else None, form=form,
             confirm_digits=receipts.CONFIRM_DIGITS, repeated=repeated,
         ),
         status,
@@ -186,9 +186,16 @@ def confirm():
         if csrf_failed:
             abort(400)
         return _render_sent()
-    if appeal.receipt_confirmed and not csrf_failed:
+    if appeal.receipt_confirmed:
+        # Shown once: whatever is replayed after the confirmation (valid token or not) gets no code.
+        if csrf_failed:
+            return _render_sent()[0], 400
         return redirect(url_for("appeals.done"))
-    if csrf_failed or not form.validate():
+    if csrf_failed:
+        # A request that is not from this visitor's own receipt page (or whose session ended)
+        # may confirm again, but never brings the code back: only the confirm form is shown.
+        return _render_receipt(None, form.nonce.data, form, 400)
+    if not form.validate():
         return _render_receipt(code, form.nonce.data, form, failed_status(form))
     if form.last_digits.data != receipts.confirm_digits(code):
         form.last_digits.errors.append(str(MISMATCH_MESSAGE))

@@ -6,9 +6,8 @@ from flask import current_app, flash, g, make_response, redirect, render_templat
 from flask_babel import gettext as _
 
 from ..extensions import csrf, limiter
-from ..formpage import FormPage
-from ..forms import failed_status, inline_validation
-from ..htmx import is_htmx
+from ..http import FormPage
+from ..forms import failed_status, inline_validation, is_inline_validation
 from ..regions.models import regions_ordered
 from ..site.routes import sitemap_exclude
 from . import bp
@@ -32,7 +31,8 @@ def validate_limit() -> str:
 
 
 def _is_inline_validation() -> bool:
-    return is_htmx() and bool(request.headers.get("X-Validate-Field"))
+    """Exempt from the submission limit only what ``inline_validation`` answers without saving."""
+    return is_inline_validation(OfferForm)
 
 
 def _no_store(body: str, status: int = 200):
