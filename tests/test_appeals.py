@@ -275,7 +275,7 @@ def test_bad_input_is_refused_with_a_clear_message(app, client, overrides, field
     assert appeals(app) == []
 
 
-@pytest.mark.parametrize("lang, message", [("kk", "Хабарламаңыз не туралы екенін таңдаңыз."), ("ru", "Выберите, о чём ваше сообщение.")])
+@pytest.mark.parametrize("lang, message", [("kk", "Хабарламаңыз не туралы екенін таңдаңыз."), ("ru", "Выберите, о чём ваше обращение.")])
 def test_error_messages_are_translated(client, lang, message):
     response, _ = submit(client, lang, category="")
     assert response.status_code == 422

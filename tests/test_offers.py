@@ -110,7 +110,7 @@ def test_valid_offer_is_saved_normalised_and_confirmed(app, client):
 
 @pytest.mark.parametrize(
     "lang, heading",
-    [("kk", "Рақмет! Ұсынысыңыз қабылданды"), ("ru", "Спасибо! Ваше предложение принято"), ("en", "Thank you! Your offer has been received")],
+    [("kk", "Рақмет! Ұсынысыңыз келіп түсті"), ("ru", "Спасибо! Ваше предложение получено"), ("en", "Thank you! Your offer has been received")],
 )
 def test_confirmation_in_each_language(client, lang, heading):
     assert submit(client, lang).status_code == 303

@@ -73,11 +73,11 @@ def test_campaign_state_uses_kazakh_date_not_utc(app, client):
 
 def test_russian_plural_forms(app, client):
     app.config["FROZEN_NOW"] = "2023-09-28T06:00:00+00:00"  # 2 days left
-    assert "До конца акции осталось 2 дня." in client.get("/ru/").get_data(as_text=True)
+    assert "До конца акции осталось 2\xa0дня." in client.get("/ru/").get_data(as_text=True)
     app.config["FROZEN_NOW"] = "2023-09-05T06:00:00+00:00"  # 25 days left
-    assert "До конца акции осталось 25 дней." in client.get("/ru/").get_data(as_text=True)
+    assert "До конца акции осталось 25\xa0дней." in client.get("/ru/").get_data(as_text=True)
     app.config["FROZEN_NOW"] = "2023-09-09T06:00:00+00:00"  # 21 days left
-    assert "До конца акции остался 21 день." in client.get("/ru/").get_data(as_text=True)
+    assert "До конца акции остался 21\xa0день." in client.get("/ru/").get_data(as_text=True)
 
 
 def test_home_hides_sections_with_nothing_to_show(client):

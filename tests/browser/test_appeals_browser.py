@@ -53,13 +53,13 @@ def no_js_page(browser):
 def test_whole_path_without_javascript(live_server, no_js_page):
     page = no_js_page
     fill_and_send(page, live_server.url, "ru")
-    assert page.get_by_role("heading", level=1).inner_text() == "Ваше сообщение получено"
+    assert page.get_by_role("heading", level=1).inner_text() == "Ваше обращение получено"
     code = code_on(page)
     assert len(code) == 21
     assert code not in page.url
     assert not page.locator(".js-print").is_visible()  # printing is the browser's own command then
     page.locator("#last_digits").fill(code[-5:-1] + " " + code[-1])
-    page.get_by_role("button", name="Я сохранил(а) код").click()
+    page.get_by_role("button", name="Код сохранён").click()
     page.wait_for_url(f"{live_server.url}/ru/appeal/done")
     assert code not in page.content()
     page.get_by_role("link", name="Проверить обращение").first.click()

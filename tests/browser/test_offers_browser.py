@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 
 LANGS = ("kk", "ru", "en")
 HEADINGS = {
-    "kk": "Рақмет! Ұсынысыңыз қабылданды",
-    "ru": "Спасибо! Ваше предложение принято",
+    "kk": "Рақмет! Ұсынысыңыз келіп түсті",
+    "ru": "Спасибо! Ваше предложение получено",
     "en": "Thank you! Your offer has been received",
 }
 
