@@ -71,6 +71,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             app.instance_path, "portal.sqlite3"
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimit.default_storage_uri(app.instance_path)
 
     if not app.config.get("SECRET_KEY"):
         key_file = Path(app.instance_path) / "secret_key"

@@ -33,7 +33,10 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Where the limiter counts (portal/ratelimit.py). None: sqlite:///<instance>/ratelimit.sqlite3, one file
+    # shared by every gunicorn worker of the machine (memory:// would multiply each limit by the workers);
+    # redis://… when several machines serve. Keys are per form and under a random hourly secret, forgotten after.
+    RATELIMIT_STORAGE_URI = None
     # Reverse proxies in front of gunicorn whose X-Forwarded-For the rate limiter trusts (portal/ratelimit.py).
     PROXY_HOPS = 0
     RATELIMIT_HEADERS_ENABLED = False

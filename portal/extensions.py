@@ -30,13 +30,15 @@ babel = Babel()
 login = LoginManager()
 
 
+from . import ratelimit  # noqa: E402  (registers the sqlite:// limiter store before the limiter reads the URI)
+
+
 def _limiter_key():
-    from .ratelimit import client_token
-
-    return client_token()
+    return ratelimit.client_token()
 
 
-# Storage from RATELIMIT_STORAGE_URI: memory:// by default, redis://… in production (shared by workers).
+# Storage from RATELIMIT_STORAGE_URI: a SQLite file in instance/ shared by the workers of one machine
+# by default, redis://… with several machines (portal/ratelimit.py).
 limiter = Limiter(key_func=_limiter_key, default_limits=[], headers_enabled=False)
 
 

@@ -204,7 +204,10 @@ class LiveServer:
 def live_app(tmp_path_factory):
     with throwaway_database(tmp_path_factory.mktemp("live"), "live") as url:
         # Many staff sign-ins from one address in one run: the limit itself is tested in test_staff_auth.
-        app = create_app(make_config(url, WTF_CSRF_ENABLED=True, STAFF_SIGN_IN_RATE_LIMIT="1000 per minute"))
+        app = create_app(make_config(
+            url, WTF_CSRF_ENABLED=True, STAFF_SIGN_IN_RATE_LIMIT="1000 per minute",
+            STAFF_ACCOUNT_RATE_LIMIT="1000 per minute",
+        ))
         migrate_and_seed(app, demo=True)
         yield app
         with app.app_context():

@@ -1,10 +1,10 @@
-"""The appeal rate limit holds across gunicorn workers when the limiter store is Redis.
+"""The appeal rate limits hold across gunicorn workers, with the default store and with Redis.
 
-Per-process memory would multiply a limit by the number of workers; with
-``RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379`` every worker counts against the
-same (hourly-rotating, keyed-hash) client token. Four real workers, one limit of
-5 per minute: exactly 5 requests get through, and the access log shows that
-several workers answered.
+Per-process memory multiplied a limit by the number of workers (the pentest's appeals were
+refused only at the 7th try of 5). The default store is a SQLite file in instance/ shared by
+the workers of one machine; ``RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379`` shares it between
+machines. Four real workers, limits of 5 per minute: exactly 5 requests of each kind get
+through, and the access log shows that several workers answered.
 """
 
 from __future__ import annotations
@@ -58,8 +58,16 @@ def _post(url: str) -> int:
         return error.code
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_check_limit_holds_across_four_workers_with_redis(tmp_path):
+def _post_form(url: str, body: bytes) -> int:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Connection": "close"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own loopback server)
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _limits_hold_across_four_workers(tmp_path, storage_uri: str | None):
     from portal.appeals.receipts import has_valid_check_digit
 
     assert has_valid_check_digit(UNKNOWN_CODE.decode().split("=")[1])
@@ -67,12 +75,13 @@ def test_check_limit_holds_across_four_workers_with_redis(tmp_path):
     migrate_and_seed(create_app(make_config(url)))
     port = _free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "TEST_DATABASE"))},
+        **{k: v for k, v in os.environ.items()
+           if not k.startswith(("FLASK_", "TEST_DATABASE", "RATELIMIT_"))},
         "DATABASE_URL": url,
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         "FLASK_SECRET_KEY": secrets.token_hex(16),
         "FLASK_RATELIMIT_KEY_PREFIX": "appeal-workers-test-" + secrets.token_hex(4),
         "FLASK_APPEAL_CHECK_RATE_LIMIT": f"{LIMIT} per minute",
+        "FLASK_APPEAL_RATE_LIMIT": f"{LIMIT} per minute",
         "FLASK_APPEAL_PEPPER": "workers-test-pepper",
         # Production hashing cost and no CSRF: each allowed check does the slow hash, so
         # concurrent requests overlap and several workers take them.
@@ -80,6 +89,8 @@ def test_check_limit_holds_across_four_workers_with_redis(tmp_path):
         "WEB_CONCURRENCY": "4",
         "PORT": str(port),
     }
+    if storage_uri:
+        env["RATELIMIT_STORAGE_URI"] = storage_uri
     log = tmp_path / "access.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", str(log),
@@ -99,14 +110,27 @@ def test_check_limit_holds_across_four_workers_with_redis(tmp_path):
             pytest.fail("gunicorn did not start")
         # Concurrent requests keep several sync workers busy at once, so more than one answers.
         with ThreadPoolExecutor(max_workers=4) as pool:
-            statuses = list(pool.map(lambda _i: _post(base + "/en/appeal/check"), range(REQUESTS)))
-        assert statuses.count(429) == REQUESTS - LIMIT, statuses
-        assert all(s in (400, 422, 429) for s in statuses), statuses
+            checks = list(pool.map(lambda _i: _post(base + "/en/appeal/check"), range(REQUESTS)))
+            # Appeals with no text: refused as invalid (422) until the limit, then 429.
+            sends = list(pool.map(lambda _i: _post_form(base + "/en/appeal", b"message="), range(REQUESTS)))
+        for statuses in (checks, sends):
+            assert statuses.count(429) == REQUESTS - LIMIT, statuses
+            assert all(s in (400, 422, 429) for s in statuses), statuses
     finally:
         server.terminate()
         server.wait(timeout=30)
-    lines = [line.split() for line in log.read_text().splitlines() if "/en/appeal/check" in line]
+    lines = [line.split() for line in log.read_text().splitlines() if "/en/appeal" in line]
     workers = {pid for pid, _status, _path in lines}
     assert len(workers) >= 2, f"all requests went to one worker: {lines}"
     # The access log names no client: the format is the one gunicorn.conf.py is overridden with here.
     assert not any(re.search(r"\b127\.0\.0\.1\b", line) for line in log.read_text().splitlines())
+
+
+def test_limits_hold_across_four_workers_with_the_default_store(tmp_path):
+    """No Redis, no setting: the shipped default (a SQLite file in instance/) counts once for all workers."""
+    _limits_hold_across_four_workers(tmp_path, None)
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_limits_hold_across_four_workers_with_redis(tmp_path):
+    _limits_hold_across_four_workers(tmp_path, "redis://127.0.0.1:6379")

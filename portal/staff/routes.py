@@ -25,6 +25,29 @@ def sign_in_limit() -> str:
     return current_app.config.get("STAFF_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
 
 
+def account_limit() -> str:
+    """Per account, on top of the per-client limit (``STAFF_ACCOUNT_RATE_LIMIT``): a refused address
+    cannot be swapped for another guessing the same account's password or code."""
+    from flask import current_app
+
+    return current_app.config.get("STAFF_ACCOUNT_RATE_LIMIT", "10 per 15 minutes;30 per hour")
+
+
+def _account_signing_in() -> str:
+    """Limiter key of the account named in the sign-in form (an unknown address is an account too)."""
+    from ..ratelimit import account_token
+
+    return account_token("staff-password", request.form.get("email", ""))
+
+
+def _account_in_second_step() -> str:
+    """Limiter key of the account whose password was accepted (two-factor and enrolment steps)."""
+    from ..ratelimit import account_token, client_token
+
+    ident = session.get("pending_staff")
+    return account_token("staff-second-step", str(ident)) if ident else client_token()
+
+
 def _safe_next(target: str | None) -> str:
     """Only back-office paths on this site: never an open redirect."""
     if target and target.startswith("/staff") and not urlsplit(target).netloc and "//" not in target:
@@ -63,6 +86,7 @@ def _demo_refused(user: StaffUser) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @access_rule(public=True)
 @limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=_account_signing_in, methods=["POST"])
 def login():
     """Email and password; the answer never says whether an account exists."""
     if current_user.is_authenticated and session.get("mfa"):
@@ -87,6 +111,7 @@ def login():
 @bp.route("/login/code", methods=["GET", "POST"])
 @access_rule(public=True)
 @limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.shared_limit(account_limit, scope="staff-second-step", key_func=_account_in_second_step, methods=["POST"])
 def code():
     """Second step: the current code from the authenticator app."""
     user = _pending_user()
@@ -106,6 +131,7 @@ def code():
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @access_rule(public=True)
 @limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.shared_limit(account_limit, scope="staff-second-step", key_func=_account_in_second_step, methods=["POST"])
 def enrol():
     """First sign-in: scan a QR code, then prove it works with one code before it is switched on."""
     user = _pending_user()
