@@ -422,7 +422,7 @@ def test_confirmation_email_in_the_sponsors_language(app, client, smtp_server):
     assert envelope.rcpt_tos == ["sponsor@example.kz"]
     message = message_from_bytes(envelope.content)
     subject = str(make_header(decode_header(message["Subject"])))
-    assert "MZ-2023-000001" in subject and "принято" in subject
+    assert "MZ-2023-000001" in subject and "получено" in subject
     body = message.get_payload(decode=True).decode("utf-8")
     assert "MZ-2023-000001" in body and "Что будет дальше" in body
     assert "We have sent a confirmation" not in client.get("/ru/offer/received").get_data(as_text=True)
