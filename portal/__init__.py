@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from .needs.staff import staff_bp as needs_staff_bp
     from .offers import bp as offers_bp
     from .offers.staff import staff_bp as offers_staff_bp
+    from .opendata import bp as opendata_bp
     from .pages import bp as pages_bp
     from .posters import bp as posters_bp
     from .ready import bp as ready_bp
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(news_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(report_files_bp)
+    app.register_blueprint(opendata_bp)
     app.register_blueprint(reports_staff_bp)
     app.register_blueprint(prices_bp)
     app.register_blueprint(prices_staff_bp)

@@ -49,3 +49,8 @@ class Defaults:
 
     # Public site origin used in feeds, sitemaps and calendar files when there is no request.
     SERVER_NAME = None
+
+    # The site's public origin for open data (FLASK_PUBLIC_URL=https://mektepke-zhol.kz): absolute ids and
+    # download URLs in data packages and the DCAT catalogue (portal/opendata). Unset: the request's host
+    # (behind a proxy, with PROXY_HOPS set, its X-Forwarded-Proto/Host); outside a request, paths.
+    PUBLIC_URL = None

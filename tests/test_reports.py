@@ -44,7 +44,8 @@ def add_lines(lines=LINES, is_demo=False):
 
 
 def publish_report(app, lines=LINES, note=None, is_demo=False, **texts):
-    with app.app_context():
+    # In a request, as staff publish (the data package's addresses are absolute: the request's host).
+    with app.test_request_context("/staff/reports/"):
         campaign = add_lines(lines, is_demo) if lines else db.session.scalar(sa.select(Campaign))
         all_texts = {**default_texts(campaign, is_demo, 10), **texts}
         if note:
@@ -192,9 +193,13 @@ def test_datapackage_describes_the_resources_and_their_checksums(app, client):
     package = client.get(f"/reports/{SLUG}/v1/datapackage.json").get_json()
     assert package["profile"] == "data-package"
     assert package["name"] == f"{SLUG}-v1"
-    resources = {r["path"]: r for r in package["resources"]}
+    assert package["id"] == f"http://localhost/en/reports/{SLUG}/v1"
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    resources = {r["path"].rsplit("/", 1)[-1]: r for r in package["resources"]}
     assert set(resources) == {"data.csv", "data.json", "data.xlsx"}
     for path, resource in resources.items():
+        assert resource["path"] == f"http://localhost/reports/{SLUG}/v1/{path}"
+        assert resource.get("encoding", "utf-8") == "utf-8"
         body = client.get(f"/reports/{SLUG}/v1/{path}").data
         assert resource["hash"] == "sha256:" + hashlib.sha256(body).hexdigest()
         assert resource["bytes"] == len(body)

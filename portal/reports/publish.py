@@ -9,13 +9,14 @@ bytes with their SHA-256; downloads serve those bytes unchanged.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import json
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
 
 from .. import clock
@@ -23,6 +24,7 @@ from ..audit import record
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..opendata import LICENSE, is_absolute, public_url
 from ..regions.models import Region
 from .models import (
     DIMENSIONS, FILE_NAMES, GROUPS, KINDS, MEDIA_TYPES, SOURCES, Allocation, Report, ReportFile, ReportVersion,
@@ -301,11 +303,15 @@ def make_xlsx(meta: dict, rows: list[dict], regions: dict, published_at: dt.date
     return buffer.getvalue()
 
 
-def make_datapackage(meta: dict, files: dict[str, bytes]) -> bytes:
-    """A Frictionless Data Package: the three resources, their schema and checksums."""
+def make_datapackage(meta: dict, files: dict[str, tuple[int, str]]) -> bytes:
+    """A Frictionless Data Package: the three resources (absolute URLs), their schema, checksums and licence.
+
+    ``files``: ``{name: (size, sha256)}`` of data.csv, data.json and data.xlsx.
+    """
 
     def describe(name):
-        return {"bytes": len(files[name]), "hash": "sha256:" + hashlib.sha256(files[name]).hexdigest()}
+        size, sha256 = files[name]
+        return {"path": meta["files_url"] + name, "bytes": size, "hash": "sha256:" + sha256}
 
     fields = []
     for field in meta["fields"]:
@@ -315,6 +321,7 @@ def make_datapackage(meta: dict, files: dict[str, bytes]) -> bytes:
         if field["type"] == "integer":
             entry["constraints"] = {"minimum": 0}
         fields.append(entry)
+    year = meta["campaign_year"]
     package = {
         "profile": "data-package",
         "name": "%s-v%d" % (meta["slug"], meta["version"]),
@@ -324,29 +331,117 @@ def make_datapackage(meta: dict, files: dict[str, bytes]) -> bytes:
         "version": "%d.0.0" % meta["version"],
         "created": meta["published_at"],
         "homepage": meta["url"],
-        "keywords": ["Road to School", "Мектепке жол", "Kazakhstan", "children", "aid"],
-        "contributors": [{"title": PUBLISHER["en"], "role": "publisher"}],
+        "licenses": [LICENSE],
+        "sources": [{
+            "title": "Aid allocations recorded by the regional offices of the campaign (local executive bodies)",
+            "path": meta["reports_url"],
+        }],
+        "contributors": [
+            {"title": PUBLISHER["en"], "role": "publisher", "path": meta["site_url"]},
+            {"title": "Regional coordinators of the «Road to School» campaign", "role": "contributor"},
+        ],
+        "keywords": ["Road to School", "Мектепке жол", "Дорога в школу", "Kazakhstan", "children", "aid",
+                     str(year)],
+        # Not in the Data Package profile (extra keys are allowed): what the DCAT catalogue states too.
+        "temporal": {"start": "%d-01-01" % year, "end": "%d-12-31" % year},
+        "spatial": "Kazakhstan (KZ), by region (ISO 3166-2:KZ)",
         "demo": meta["demo"],
         "resources": [
             {
                 "name": "data",
-                "path": "data.csv",
                 "profile": "tabular-data-resource",
                 "title": meta["title"]["en"],
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8-sig",
+                # A registered charset name; the file starts with a byte-order mark (spreadsheets need it),
+                # which UTF-8 readers skip.
+                "encoding": "utf-8",
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
                 "schema": {"fields": fields, "missingValues": ["", marker("primary", meta["suppression_threshold"]), HIDDEN_MARK]},
                 **describe("data.csv"),
             },
-            {"name": "data-json", "path": "data.json", "profile": "data-resource", "format": "json",
-             "mediatype": "application/json", "encoding": "utf-8", **describe("data.json")},
-            {"name": "data-xlsx", "path": "data.xlsx", "profile": "data-resource", "format": "xlsx",
-             "mediatype": MEDIA_TYPES["data.xlsx"], **describe("data.xlsx")},
+            # "type": "file": checked as a file (size, checksum); its "fields" key is data, not a Table Schema.
+            {"name": "data-json", "type": "file", "profile": "data-resource", "title": "The same figures as JSON",
+             "format": "json", "mediatype": "application/json", "encoding": "utf-8", **describe("data.json")},
+            {"name": "data-xlsx", "profile": "data-resource", "title": "The same figures as an Excel workbook",
+             "format": "xlsx", "mediatype": MEDIA_TYPES["data.xlsx"], **describe("data.xlsx")},
         ],
     }
     return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def package_meta(version: ReportVersion) -> dict:
+    """What a data package says about ``version``, from the version's own frozen texts and figures."""
+    report = version.report
+    published_at = version.published_at
+    if published_at.tzinfo is None:  # SQLite hands back naive UTC
+        published_at = published_at.replace(tzinfo=dt.timezone.utc)
+    return {
+        "title": {lang: getattr(version, "title_" + lang) for lang in LANGUAGES},
+        "slug": report.slug,
+        "version": version.number,
+        "campaign_year": report.campaign.year,
+        "published_at": published_at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "url": version_url(report.slug, version.number),
+        "files_url": public_url("/reports/%s/v%d/" % (report.slug, version.number)),
+        "reports_url": public_url("/en/reports/"),
+        "site_url": public_url("/en/"),
+        "license": LICENSE["path"],
+        "demo": version.is_demo,
+        "suppression_threshold": version.threshold,
+        "totals": version.totals,
+        "methodology": {lang: getattr(version, "methodology_" + lang) for lang in LANGUAGES},
+        "change_note": {lang: getattr(version, "change_note_" + lang) for lang in LANGUAGES},
+        "markers": marker_texts(version.threshold),
+        "fields": field_descriptions(version.threshold),
+        "codes": code_labels(),
+    }
+
+
+def is_current_package(content: bytes) -> bool:
+    """A stored datapackage.json as published since issue 18: licence stated, addresses absolute, charset "utf-8"."""
+    try:
+        package = json.loads(content)
+    except ValueError:
+        return False
+    return bool(
+        package.get("licenses")
+        and is_absolute(str(package.get("id", "")))
+        and all(is_absolute(str(r.get("path", ""))) and r.get("encoding", "utf-8") == "utf-8"
+                for r in package.get("resources", []))
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ServedFile:
+    """What the download route serves in place of a stored file (same attribute names as ``ReportFile``)."""
+
+    content: bytes
+    sha256: str
+    media_type: str
+
+
+def served_package_file(file: ReportFile, slug: str, number: int):
+    """The stored datapackage.json, or the corrected description of an older version (``served_package``)."""
+    if is_current_package(file.content):
+        return file
+    version = db.session.scalar(
+        sa.select(ReportVersion).join(Report, ReportVersion.report_id == Report.id)
+        .where(Report.slug == slug, ReportVersion.number == number)
+    )
+    content = served_package(version, file.content)
+    return ServedFile(content, hashlib.sha256(content).hexdigest(), file.media_type)
+
+
+def served_package(version: ReportVersion, stored: bytes) -> bytes:
+    """The datapackage.json to serve for ``version``: the stored bytes, or for versions published before
+    issue 18 (relative addresses, "utf-8-sig", no licence) or outside a request (paths only) a corrected
+    description generated from the version's frozen texts and its stored files' sizes and checksums.
+    The data files themselves are never regenerated; the stored description stays in the database."""
+    if is_current_package(stored):
+        return stored
+    files = {f.name: (f.size, f.sha256) for f in version.files if f.name != "datapackage.json"}
+    return make_datapackage(package_meta(version), files)
 
 
 # --- publishing --------------------------------------------------------------------------
@@ -360,10 +455,8 @@ def previous_hidden(report: Report | None) -> set:
 
 
 def version_url(slug: str, number: int) -> str:
-    """The stable page of a version: absolute inside a request, a path otherwise (CLI, demo loader)."""
-    if has_request_context():
-        return url_for("reports.version", lang="en", slug=slug, number=number, _external=True)
-    return "/en/reports/%s/v%d" % (slug, number)
+    """The stable page of a version: absolute with PUBLIC_URL or inside a request, a path otherwise (CLI, demo loader)."""
+    return public_url("/en/reports/%s/v%d" % (slug, number))
 
 
 def publish(campaign: Campaign, *, texts: dict, is_demo: bool = False, staff=None) -> ReportVersion:
@@ -412,31 +505,15 @@ def publish(campaign: Campaign, *, texts: dict, is_demo: bool = False, staff=Non
 def _attach_files(version: ReportVersion, report: Report, campaign: Campaign, built: dict, limit: int,
                   published_at: dt.datetime) -> None:
     """Generate the four files once and attach them with their sizes and checksums."""
-    number = version.number
-    is_demo = version.is_demo
-    meta = {
-        "title": {lang: getattr(version, "title_" + lang) for lang in LANGUAGES},
-        "slug": report.slug,
-        "version": number,
-        "campaign_year": campaign.year,
-        "published_at": published_at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
-        "url": version_url(report.slug, number),
-        "demo": is_demo,
-        "suppression_threshold": limit,
-        "totals": built["totals"],
-        "methodology": {lang: getattr(version, "methodology_" + lang) for lang in LANGUAGES},
-        "change_note": {lang: getattr(version, "change_note_" + lang) for lang in LANGUAGES},
-        "markers": marker_texts(limit),
-        "fields": field_descriptions(limit),
-        "codes": code_labels(),
-    }
+    meta = package_meta(version)
     regions = _region_names()
     files = {"data.csv": make_csv(built["rows"], regions)}
-    json_meta = {k: v for k, v in meta.items() if k != "fields"}
+    json_meta = {k: v for k, v in meta.items() if k not in ("fields", "files_url", "reports_url", "site_url")}
     json_meta["fields"] = meta["fields"]
     files["data.json"] = make_json(json_meta, built["rows"])
     files["data.xlsx"] = make_xlsx(meta, built["rows"], regions, published_at)
-    files["datapackage.json"] = make_datapackage(meta, files)
+    files["datapackage.json"] = make_datapackage(
+        meta, {name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in files.items()})
     for name in FILE_NAMES:
         data = files[name]
         version.files.append(

@@ -15,7 +15,7 @@ from ..site.routes import sitemap_provider
 from . import bp, files_bp
 from .charts import bar_chart
 from .models import FILE_NAMES, GROUPS, KINDS, SOURCES, Report, ReportFile, ReportVersion
-from .publish import CSV_FIELDS, FIELD_TEXT, PUBLISHER, marker_descriptions
+from .publish import CSV_FIELDS, FIELD_TEXT, PUBLISHER, marker_descriptions, served_package_file
 
 YEAR = 365 * 24 * 3600
 
@@ -208,6 +208,9 @@ def download(slug: str, number: int, name: str):
     if found is None:
         abort(404)
     file, published_at = found
+    if name == "datapackage.json":
+        # Versions published before issue 18 get a corrected description of the same frozen files.
+        file = served_package_file(file, slug, number)
     # Compressed responses carry "<sha>-br" / "<sha>-gzip": the same file either way.
     tags = request.if_none_match
     if tags and (tags.star_tag or any(t.split("-", 1)[0] == file.sha256 for t in tags.as_set(include_weak=True))):
