@@ -12,19 +12,19 @@ from .services import next_reference
 
 # (token, donor type, organisation, contact, regions, kinds, status, public, approved, extra)
 DEMO_OFFERS = [
-    ("demo-offer-01", "company", "ТОО «Білім Маркет»", "Демо Айгерім", ["KZ-71"], ["backpacks", "stationery"],
+    ("demo-offer-01", "company", "«Білім Маркет» ЖШС", "Демо Айгерім", ["KZ-71"], ["backpacks", "stationery"],
      "accepted", True, True, {"quantity": 300, "value_tenge": 4_500_000}),
     ("demo-offer-02", "ngo", "Қоғамдық қор «Жақсылық»", "Демо Ерлан", ["KZ-15"], ["uniforms", "shoes"],
      "delivered", True, True, {"quantity": 120}),
     ("demo-offer-03", "sole_proprietor", "ЖК «Аяқ киім әлемі»", "Демо Гүлнар", ["KZ-61"], ["price_reduction"],
      "accepted", True, True, {"discount_percent": 15, "shop_name": "Аяқ киім әлемі",
-                              "shop_address": "Түркістан, Тәуке хан даңғылы 12"}),
-    ("demo-offer-04", "company", "ТОО «Парта»", "Демо Мария", ["KZ-75", "KZ-19"], ["price_reduction", "stationery"],
-     "accepted", True, True, {"discount_percent": 10, "shop_name": "Канцтовары «Парта»",
-                              "shop_address": "Алматы, ул. Толе би 45", "quantity": 500}),
+                              "shop_address": "Түркістан, Тәуке хан даңғылы, 12"}),
+    ("demo-offer-04", "company", "«Парта» ЖШС", "Демо Мария", ["KZ-75", "KZ-19"], ["price_reduction", "stationery"],
+     "accepted", True, True, {"discount_percent": 10, "shop_name": "«Парта» кеңсе тауарлары",
+                              "shop_address": "Алматы, Төле би көшесі, 45", "quantity": 500}),
     ("demo-offer-05", "person", "", "Демо Асқар", [], ["money"], "new", False, False, {"value_tenge": 100_000}),
-    ("demo-offer-06", "company", "ТОО «Каспий Транс»", "Демо Данияр", ["KZ-47"], ["services"],
-     "contacted", True, False, {"description": "Бесплатный автобус до школьной ярмарки в Актау."}),
+    ("demo-offer-06", "company", "«Каспий Транс» ЖШС", "Демо Данияр", ["KZ-47"], ["services"],
+     "contacted", True, False, {"description": "Ақтаудағы мектеп жәрмеңкесіне тегін автобус."}),
 ]
 
 
