@@ -104,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     from .appeals import bp as appeals_bp
     from .appeals.staff import staff_bp as appeals_staff_bp
     from .audit.routes import bp as audit_bp
+    from .campaigns.routes import bp as campaigns_bp
+    from .campaigns.staff import staff_bp as campaigns_staff_bp
     from .fairs import bp as fairs_bp, ics_bp as fairs_ics_bp
     from .fairs.staff import staff_bp as fairs_staff_bp
     from .news import bp as news_bp
@@ -150,3 +152,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(posters_bp)
     app.register_blueprint(needs_bp)
     app.register_blueprint(needs_staff_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(campaigns_staff_bp)

@@ -44,8 +44,10 @@ def seed_demo():
 
 def register(app) -> None:
     from .backup import backup
+    from .campaigns.cli import campaign
     from .staff.cli import staff
 
     app.cli.add_command(seed)
     app.cli.add_command(staff)
     app.cli.add_command(backup)
+    app.cli.add_command(campaign)

@@ -1,6 +1,7 @@
 """Imports every area's demo-data loader, in the order they depend on each other."""
 
 from .regions import demo as regions_demo  # noqa: F401
+from .campaigns import demo as campaigns_demo  # noqa: F401
 from .staff import demo as staff_demo  # noqa: F401
 from .news import demo as news_demo  # noqa: F401
 from .fairs import demo as fairs_demo  # noqa: F401

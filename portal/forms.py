@@ -7,6 +7,8 @@ It never saves anything.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,7 +21,13 @@ CSRF_MESSAGE = _l("The form has expired. Please send it again.")
 
 
 class DayField(DateField):
-    """A calendar day (``<input type=date>`` sends ``YYYY-MM-DD``; people may type ``31.08.2023``)."""
+    """A calendar day (``<input type=date>`` sends ``YYYY-MM-DD``; people may type ``31.08.2023``).
+
+    Only days from 1900 to 2100: a day further out is a typing error, and near the ends of
+    ``datetime.date`` the next day or a time-zone shift of a filter overflows (issue 17).
+    """
+
+    earliest, latest = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
@@ -30,6 +38,8 @@ class DayField(DateField):
             return
         try:
             super().process_formdata(valuelist)
+            if not self.earliest <= self.data <= self.latest:
+                raise ValueError(self.data)
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a date, for example 31.08.2023."))

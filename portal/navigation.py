@@ -22,6 +22,7 @@ MENU = [
 
 STAFF_MENU = [
     ("staff.dashboard", _l("Overview"), False),
+    ("campaigns_staff.list_campaigns", _l("Campaign years"), False),
     ("news_staff.list_news", _l("News"), False),
     ("fairs_staff.list_fairs", _l("Fairs"), False),
     ("offers_staff.list_offers", _l("Offers"), False),
@@ -29,6 +30,7 @@ STAFF_MENU = [
     ("reports_staff.index", _l("Reports"), False),
     ("ready_staff.list_tallies", _l("Self-check counts"), False),
     ("needs_staff.list_needs", _l("Needs"), False),
+    ("regions_staff.index", _l("Regional directory"), False),
     ("prices_staff.list_observations", _l("Prices"), False),
     ("audit.list_entries", _l("Audit log"), True),
 ]

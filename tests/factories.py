@@ -249,3 +249,82 @@ def make_need(region_code="KZ-71", **fields):
     db.session.add(need)
     db.session.flush()
     return need
+
+
+# --- regions (the regional directory) ------------------------------------------------
+
+
+def make_phone_line(region_code="KZ-71", **fields):
+    from portal.regions.models import PhoneLine
+
+    n = next(_seq)
+    line = PhoneLine(
+        region_code=region_code, kind=fields.pop("kind", "hotline"),
+        number=fields.pop("number", "+7 7172 55 %02d %02d" % (n // 100 % 100, n % 100)),
+        title_kk=fields.pop("title_kk", f"Жедел желі {n}"), title_ru=fields.pop("title_ru", f"Горячая линия {n}"),
+        title_en=fields.pop("title_en", f"Hotline {n}"), **fields,
+    )
+    db.session.add(line)
+    db.session.flush()
+    return line
+
+
+def make_reception(region_code="KZ-71", **fields):
+    from portal.regions.models import Reception
+
+    n = next(_seq)
+    reception = Reception(
+        region_code=region_code, settlement=fields.pop("settlement", "Astana"),
+        address=fields.pop("address", f"{n} Main street"), hours_en=fields.pop("hours_en", "Mon–Fri 9–18"), **fields,
+    )
+    db.session.add(reception)
+    db.session.flush()
+    return reception
+
+
+def make_headquarters(region_code="KZ-71", **fields):
+    from portal.regions.models import Headquarters
+
+    n = next(_seq)
+    hq = Headquarters(
+        region_code=region_code, name_kk=fields.pop("name_kk", f"Штаб {n}"), name_ru=fields.pop("name_ru", f"Штаб {n}"),
+        name_en=fields.pop("name_en", f"Headquarters {n}"), phone=fields.pop("phone", "+7 7172 55 00 99"), **fields,
+    )
+    db.session.add(hq)
+    db.session.flush()
+    return hq
+
+
+def make_region_plan(region_code="KZ-71", **fields):
+    import sqlalchemy as sa
+
+    from portal.campaigns.models import Campaign
+    from portal.regions.models import RegionPlan
+
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == fields.pop("year", 2023)))
+    existing = db.session.scalar(
+        sa.select(RegionPlan).where(RegionPlan.region_code == region_code, RegionPlan.campaign_id == campaign.id)
+    )
+    if existing is not None:
+        return existing
+    plan = RegionPlan(
+        region_code=region_code, campaign_id=campaign.id,
+        summary_kk=fields.pop("summary_kk", "Жоспар"), summary_ru=fields.pop("summary_ru", "План"),
+        summary_en=fields.pop("summary_en", "Plan"), **fields,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def make_campaign(region_code=None, **fields):
+    """A campaign year after every existing one (campaigns have no region: ``region_code`` is ignored)."""
+    import sqlalchemy as sa
+
+    from portal.campaigns.models import Campaign
+
+    year = fields.pop("year", None) or (db.session.scalar(sa.select(sa.func.max(Campaign.year))) or 2023) + 1
+    campaign = Campaign(year=year, starts_on=dt.date(year, 8, 1), ends_on=dt.date(year, 9, 30), **fields)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign

@@ -354,7 +354,7 @@ def test_published_files_and_page_reveal_nothing(app, client, name):
 def test_demo_report_reveals_nothing(app, client, runner):
     assert runner.invoke(args=["seed", "demo"]).exit_code == 0
     for number in (1, 2):
-        rows = read_csv(client.get(f"/reports/demo-mektepke-zhol-2023/v{number}/data.csv").data)
+        rows = read_csv(client.get(f"/reports/demo-mektepke-zhol-2022/v{number}/data.csv").data)
         assert any(r["children"] == "<10" for r in rows)
         assert_nothing_recoverable(rows)
 

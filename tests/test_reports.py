@@ -154,8 +154,12 @@ def test_downloads_are_immutable_cached_and_match_their_checksums(app, client):
         assert "Set-Cookie" not in first.headers
         again = client.get(f"/reports/{SLUG}/v1/{name}", headers={"If-None-Match": f'"{digest}"'})
         assert again.status_code == 304 and again.data == b""
-        # A compressed copy's ETag still revalidates.
-        assert client.get(f"/reports/{SLUG}/v1/{name}", headers={"If-None-Match": f'"{digest}-br"'}).status_code == 304
+        # A compressed copy's ETag revalidates that copy (the 304 names it); another encoding is another copy.
+        br = {"Accept-Encoding": "br"}
+        if client.get(f"/reports/{SLUG}/v1/{name}", headers=br).headers.get("Content-Encoding") == "br":
+            again = client.get(f"/reports/{SLUG}/v1/{name}", headers={**br, "If-None-Match": f'"{digest}-br"'})
+            assert again.status_code == 304 and again.headers["ETag"] == f'"{digest}-br"'
+            assert client.get(f"/reports/{SLUG}/v1/{name}", headers={"If-None-Match": f'"{digest}-br"'}).status_code == 200
 
 
 def test_csv_is_utf8_with_bom_and_json_matches_it(app, client):
@@ -304,7 +308,7 @@ def test_home_prefers_a_real_report_and_labels_a_demo_one(app, client, runner):
     html = client.get("/en/").get_data(as_text=True)
     section = html[html.index('class="key-figures"'):]
     section = section[: section.index("</section>")]
-    assert "demo-mektepke-zhol-2023" in section and "Demo data" in section
+    assert "demo-mektepke-zhol-2022" in section and "Demo data" in section
     publish_report(app)
     html = client.get("/en/").get_data(as_text=True)
     section = html[html.index('class="key-figures"'):]
@@ -314,7 +318,7 @@ def test_home_prefers_a_real_report_and_labels_a_demo_one(app, client, runner):
 
 def test_demo_report_is_labelled_everywhere(app, client, runner):
     assert runner.invoke(args=["seed", "demo"]).exit_code == 0
-    slug = "demo-mektepke-zhol-2023"
+    slug = "demo-mektepke-zhol-2022"
     for path in ("/en/reports/", f"/en/reports/{slug}", f"/en/reports/{slug}/v1"):
         html = client.get(path).get_data(as_text=True)
         assert "Demo data" in html, path

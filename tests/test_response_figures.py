@@ -38,6 +38,9 @@ def test_median_of_a_histogram():
 
 def test_figures_per_region(app):
     with app.app_context():
+        from portal.campaigns.models import Campaign
+
+        db.session.add(Campaign(year=2022, starts_on=dt.date(2022, 8, 1), ends_on=dt.date(2022, 9, 30)))
         appeals("KZ-71", 12, reply_after=[1, 1, 2, 2, 2, 3, 8, 9])  # 8 of 12 answered, median 2
         appeals("KZ-75", 15, reply_after=[0] * 15)
         appeals("KZ-71", 3, day=dt.date(2022, 8, 5))  # another campaign

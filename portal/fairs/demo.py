@@ -1,7 +1,8 @@
-"""Demo fairs of the 2023 campaign: several regions, school and mobile fairs, a charity event, one cancelled.
+"""Demo fairs of the demo's current campaign (and a few of last year's): several regions, school and mobile fairs,
+a charity event, one cancelled. Dates are the rows' month and day in the campaign's year, so the demo stays current.
 
 Times are written as the region's wall clock and stored in UTC through zoneinfo,
-so Astana (+06 in 2023) and Aktau (+05) come out right.
+so Astana and Aktau come out right in any year (Astana was +06 until March 2024, +05 since).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ..campaigns.models import Campaign
+from .. import clock
+from ..campaigns.demo import demo_campaign
 from ..cli import demo_loader
 from ..extensions import db
 from ..regions.models import Region
 from .models import Fair
 
 UTC = dt.timezone.utc
-AUG_1 = dt.datetime(2023, 8, 1, 4, 0, tzinfo=UTC)
+# Last year's fairs in the archive: the first rows again, a year earlier.
+PAST_FAIRS = 3
 
 # region, kind, remote, local start, local end, status, place, titles, descriptions, offers
 DEMO_FAIRS = [
@@ -89,32 +92,31 @@ DEMO_FAIRS = [
 ]
 
 
-def _utc(region_tz: str, month: int, day: int, hour: int) -> dt.datetime:
-    return dt.datetime(2023, month, day, hour, 0, tzinfo=ZoneInfo(region_tz)).astimezone(UTC)
+def _utc(year: int, region_tz: str, month: int, day: int, hour: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, 0, tzinfo=ZoneInfo(region_tz)).astimezone(UTC)
 
 
 @demo_loader
 def load_demo_fairs() -> int:
     """Add the demo fairs that are not there yet (same region and start)."""
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
-    if campaign is None:
-        return 0
+    current, past = demo_campaign(), demo_campaign(1)
     zones = dict(db.session.execute(sa.select(Region.code, Region.tz)).all())
     have = {
         (region, (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC))
         for region, start in db.session.execute(sa.select(Fair.region_code, Fair.starts_at).where(Fair.is_demo))
     }
     added = 0
-    for row in DEMO_FAIRS:
+    for campaign, row in [(current, row) for row in DEMO_FAIRS] + [(past, row) for row in DEMO_FAIRS[:PAST_FAIRS]]:
         tz = zones[row["region"]]
-        starts_at = _utc(tz, *row["start"])
+        starts_at = _utc(campaign.year, tz, *row["start"])
+        created_at = min(_utc(campaign.year, tz, 7, 1, 10), clock.now())
         if (row["region"], starts_at) in have:
             continue
         fair = Fair(
             campaign_id=campaign.id, region_code=row["region"], kind=row["kind"], is_remote=row.get("remote", False),
-            starts_at=starts_at, ends_at=_utc(tz, *row["end"]), status=row.get("status", "scheduled"),
+            starts_at=starts_at, ends_at=_utc(campaign.year, tz, *row["end"]), status=row.get("status", "scheduled"),
             sequence=row.get("sequence", 0), venue=row["venue"], address=row["address"], settlement=row["settlement"],
-            organiser=row["organiser"], is_demo=True, created_at=AUG_1, updated_at=AUG_1,
+            organiser=row["organiser"], is_demo=True, created_at=created_at, updated_at=created_at,
         )
         for i, lang in enumerate(("kk", "ru", "en")):
             setattr(fair, f"title_{lang}", row["title"][i])

@@ -19,6 +19,9 @@ KINDS = {
     "school": _l("School fair"),
     "mobile": _l("Mobile fair in a remote settlement"),
     "charity": _l("Charity event"),
+    # The regions' plans of events (seed: «өңірлік іс-шаралар жоспарлары») hold these too.
+    "consultation": _l("Consultation for education specialists"),
+    "reception": _l("Public reception day"),
 }
 STATUSES = {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled")}
 

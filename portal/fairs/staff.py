@@ -11,7 +11,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from ..audit import record, snapshot
-from ..campaigns.models import Campaign
+from ..campaigns.models import campaign_for_event
 from ..extensions import db
 from ..htmx import render
 from ..i18n import from_local, to_local
@@ -80,9 +80,10 @@ def _apply(form: FairForm, fair: Fair) -> str | None:
     """Copy the form into the fair; returns an error message when no campaign covers the dates."""
     region = db.session.get(Region, form.region_code.data)
     starts_at = from_local(form.starts_at.data, region.tz)
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == form.starts_at.data.year))
+    campaign = campaign_for_event(form.starts_at.data.date())
     if campaign is None:
-        return _("There is no campaign for %(year)s yet.", year=form.starts_at.data.year)
+        return _("There is no campaign for %(year)s yet: an administrator opens it under Campaign years.",
+                 year=form.starts_at.data.year)
     fair.campaign_id = campaign.id
     fair.region_code = region.code
     fair.starts_at = starts_at

@@ -1,8 +1,8 @@
-"""Demo needs for a few regions (labelled as demo data wherever shown)."""
+"""Demo needs of the demo's current campaign for a few regions (labelled as demo data wherever shown)."""
 
 import sqlalchemy as sa
 
-from ..campaigns.models import Campaign
+from ..campaigns.demo import demo_campaign
 from ..cli import demo_loader
 from ..extensions import db
 from .models import Need
@@ -19,12 +19,12 @@ DEMO_NEEDS = [
 
 @demo_loader
 def load_demo_needs() -> int:
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
-    if campaign is None:
-        return 0
+    campaign = demo_campaign()
     have = {
         tuple(row)
-        for row in db.session.execute(sa.select(Need.region_code, Need.item).where(Need.is_demo.is_(True)))
+        for row in db.session.execute(
+            sa.select(Need.region_code, Need.item).where(Need.is_demo.is_(True), Need.campaign_id == campaign.id)
+        )
     }
     added = 0
     for region, item, band, total, needed in DEMO_NEEDS:

@@ -8,11 +8,11 @@ shares of a region whose count is hidden.
 
 from __future__ import annotations
 
-import datetime as dt
 
 import sqlalchemy as sa
 
 from ..appeals.models import Appeal, AppealMessage
+from ..campaigns.models import in_period as in_campaign_period
 from ..extensions import db
 from ..offers.models import Offer, OfferRegion
 from ..ready.services import threshold
@@ -48,9 +48,9 @@ def _median(histogram: dict[int, int]) -> float | None:
     return (nth(total // 2 - 1) + nth(total // 2)) / 2
 
 
-def appeal_figures(start: dt.date, end: dt.date) -> tuple[dict, dict, dict]:
-    """``(received, answered, days histogram)`` per region for appeals sent between ``start`` and ``end``."""
-    in_period = sa.and_(Appeal.created_on >= start, Appeal.created_on <= end, Appeal.region_code.is_not(None))
+def appeal_figures(campaign) -> tuple[dict, dict, dict]:
+    """``(received, answered, days histogram)`` per region for appeals counted in ``campaign`` (by the day sent)."""
+    in_period = sa.and_(in_campaign_period(Appeal.created_on, campaign), Appeal.region_code.is_not(None))
     received = dict(
         db.session.execute(
             sa.select(Appeal.region_code, sa.func.count()).where(in_period).group_by(Appeal.region_code)
@@ -85,8 +85,8 @@ def appeal_figures(start: dt.date, end: dt.date) -> tuple[dict, dict, dict]:
     return received, answered, histogram
 
 
-def offer_figures(start: dt.date, end: dt.date, tz_start: dt.datetime, tz_end: dt.datetime) -> tuple[dict, dict]:
-    """``(received, processed)`` per region for offers received in the period (an offer counts in each of its regions)."""
+def offer_figures(campaign) -> tuple[dict, dict]:
+    """``(received, processed)`` per region for the campaign's offers (an offer counts in each of its regions)."""
     rows = db.session.execute(
         sa.select(
             OfferRegion.region_code,
@@ -94,7 +94,7 @@ def offer_figures(start: dt.date, end: dt.date, tz_start: dt.datetime, tz_end: d
             sa.func.sum(sa.case((Offer.status != "new", 1), else_=0)),
         )
         .join(Offer, Offer.id == OfferRegion.offer_id)
-        .where(Offer.created_at >= tz_start, Offer.created_at < tz_end)
+        .where(Offer.campaign_id == campaign.id)
         .group_by(OfferRegion.region_code)
     ).all()
     return {r: n for r, n, _p in rows}, {r: int(p or 0) for r, _n, p in rows}
@@ -102,15 +102,9 @@ def offer_figures(start: dt.date, end: dt.date, tz_start: dt.datetime, tz_end: d
 
 def response_figures(campaign) -> dict:
     """The published table: one row per region with figures or markers, and national totals."""
-    from zoneinfo import ZoneInfo
-
     limit = threshold()
-    start, end = campaign.starts_on, campaign.ends_on
-    tz = ZoneInfo("Asia/Almaty")
-    tz_start = dt.datetime.combine(start, dt.time(), tz)
-    tz_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz)
-    a_received, a_answered, a_days = appeal_figures(start, end)
-    o_received, o_processed = offer_figures(start, end, tz_start, tz_end)
+    a_received, a_answered, a_days = appeal_figures(campaign)
+    o_received, o_processed = offer_figures(campaign)
     a_hidden = _hidden_regions(a_received, limit)
     o_hidden = _hidden_regions(o_received, limit)
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from .. import clock
+from ..campaigns.demo import current_year
 from ..cli import demo_loader
 from ..extensions import db
 from .markdown import render_markdown
@@ -13,7 +15,7 @@ from .models import News
 
 UTC = dt.timezone.utc
 
-# slug, region, published (UTC), {lang: (title, summary, body in Markdown)}
+# slug, region, published (UTC; the year is replaced by the demo's campaign year), {lang: (title, summary, body in Markdown)}
 DEMO_NEWS = [
     ("demo-campaign-started", None, dt.datetime(2023, 8, 1, 4, 0, tzinfo=UTC), {
         "kk": ("«Мектепке жол» республикалық акциясы басталды",
@@ -92,6 +94,12 @@ DEMO_NEWS = [
 ]
 
 
+def _this_season(written: dt.datetime) -> dt.datetime:
+    """The row's month, day and hour in the demo's current campaign year, or a year earlier if that is still to come."""
+    moved = written.replace(year=current_year())
+    return moved if moved <= clock.now() else moved.replace(year=current_year() - 1)
+
+
 @demo_loader
 def load_demo_news() -> int:
     """Add the demo articles that are not there yet (by slug)."""
@@ -100,6 +108,7 @@ def load_demo_news() -> int:
     for slug, region, published_at, texts in DEMO_NEWS:
         if slug in have:
             continue
+        published_at = _this_season(published_at)
         news = News(slug=slug, region_code=region, status="published", published_at=published_at, is_demo=True,
                     created_at=published_at, updated_at=published_at)
         for lang, (title, summary, body) in texts.items():

@@ -5,6 +5,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from .. import clock
+from ..campaigns.demo import demo_campaign
+from ..campaigns.models import campaign_for
 from ..cli import demo_loader
 from ..extensions import db
 from .models import Offer, OfferKind, OfferRegion
@@ -32,16 +34,18 @@ DEMO_OFFERS = [
 def load_demo_offers() -> int:
     have = set(db.session.scalars(sa.select(Offer.form_token).where(Offer.is_demo)))
     today = clock.today_in()
+    demo_campaign()
+    campaign = campaign_for(today)
     added = 0
     for n, (token, donor, org, contact, regions, kinds, status, public, approved, extra) in enumerate(DEMO_OFFERS, 1):
         if token in have:
             continue
-        number, reference = next_reference(today.year)
+        number, reference = next_reference(campaign.year)
         extra = dict(extra)
         if "price_reduction" in kinds:
             extra.update(discount_starts_on=today - dt.timedelta(days=5), discount_ends_on=today + dt.timedelta(days=25))
         offer = Offer(
-            reference=reference, year=today.year, number=number, form_token=token,
+            reference=reference, year=campaign.year, number=number, campaign_id=campaign.id, form_token=token,
             donor_type=donor, org_name=org, tax_id={"person": ""}.get(donor, "230840001231" if donor != "sole_proprietor" else "100901500011"),
             contact_name=contact, phone="+7701000%04d" % n, email="demo%d@example.kz" % n,
             anywhere=not regions, consent_data_at=clock.now(), consent_public=public,

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -25,6 +24,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .. import clock
+from ..forms import DayField
 from .models import DONOR_TYPES, KINDS, ORGANISATION_TYPES, STATUSES
 from .validators import (
     clean_id,
@@ -101,23 +101,6 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise ValueError(self.invalid_message)
         self.data = int(raw)
-
-
-class DayField(DateField):
-    """A calendar day (``<input type=date>`` sends ``YYYY-MM-DD``; people may type ``31.08.2023``)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a date, for example 31.08.2023."))
 
 
 class OfferForm(FlaskForm):

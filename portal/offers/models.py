@@ -62,12 +62,14 @@ NATIONAL_ONLY = "*"
 
 class Offer(db.Model):
     __tablename__ = "offer"
+    __cache_area__ = "offers"
     __table_args__ = (sa.UniqueConstraint("year", "number", name="uq_offer_year_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)  # MZ-2023-000123
-    year: Mapped[int]
+    year: Mapped[int]  # the campaign's year (``campaign_for`` the day it arrived)
     number: Mapped[int]
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
     # One-time token of the form that sent this offer: a second submission finds it instead of adding one.
     form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
@@ -174,6 +176,7 @@ class Offer(db.Model):
 
 class OfferKind(db.Model):
     __tablename__ = "offer_kind"
+    __cache_area__ = "offers"
 
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True, index=True)
@@ -183,6 +186,7 @@ class OfferKind(db.Model):
 
 class OfferRegion(db.Model):
     __tablename__ = "offer_region"
+    __cache_area__ = "offers"
 
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), primary_key=True, index=True)
@@ -194,6 +198,7 @@ class OfferCounter(db.Model):
     """Last reference number handed out per year: one row, incremented under a row lock."""
 
     __tablename__ = "offer_counter"
+    __cache_area__ = "offers"
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(default=0)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
+from ..campaigns.models import campaign_for
 from ..extensions import db
 from .models import Offer, OfferCounter, OfferKind, OfferRegion
 
@@ -55,13 +56,12 @@ def offer_by_reference(reference: str) -> Offer | None:
 def answerable_need(need_id):
     """The need an offer may answer: open (not covered) and on the public board (the current campaign's)."""
     # Imported here: the needs area imports the offers' forms and models.
-    from ..campaigns.models import current_campaign
     from ..needs.services import open_need
 
     need = open_need(need_id)
     if need is None:
         return None
-    campaign = current_campaign()
+    campaign = campaign_for(clock.today_in())
     return need if campaign is not None and need.campaign_id == campaign.id else None
 
 
@@ -75,7 +75,8 @@ def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
     existing = offer_by_token(token)
     if existing is not None:
         return existing, False
-    year = clock.today_in().year
+    campaign = campaign_for(clock.today_in())
+    year = campaign.year if campaign is not None else clock.today_in().year
     number, reference = next_reference(year)
     kinds = data.pop("kinds")
     regions = data.pop("regions")
@@ -83,6 +84,7 @@ def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
         reference=reference,
         year=year,
         number=number,
+        campaign_id=campaign.id if campaign is not None else None,
         form_token=token,
         language=language,
         consent_data_at=clock.now(),

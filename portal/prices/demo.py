@@ -1,7 +1,5 @@
-"""Demo price observations for four regions in 2022 and 2023, labelled as demo data wherever shown.
-
-The campaign year of an observation is the year of its date, so the 2022 comparison needs
-no 2022 ``Campaign`` row (the reference data has only 2023).
+"""Demo price observations for four regions in the latest two years (dates relative to today),
+labelled as demo data wherever shown. The campaign year of an observation is the year of its date.
 """
 
 from __future__ import annotations
@@ -11,26 +9,34 @@ import random
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..cli import demo_loader
 from ..extensions import db
 from .models import ITEMS, OUTLETS, PriceObservation
 
-# Typical 2023 prices in tenge; 2022 was about 12 % cheaper.
+# Typical prices in tenge in the current year; the year before was about 12 % cheaper.
 BASE = {
     "uniform_set": 18000, "shirt_blouse": 4500, "shoes": 12000, "sports_kit": 8000, "backpack": 9000,
     "notebook_12": 60, "notebook_48": 300, "pen": 120, "coloured_pencils": 900, "pencil_case": 1500,
 }
 REGIONS = {"KZ-71": 1.15, "KZ-75": 1.1, "KZ-61": 0.9, "KZ-47": 1.2}
-YEARS = {2023: 1.0, 2022: 0.88}
+YEARS = {0: 1.0, 1: 0.88}  # years back from the latest year whose observations are all past
 # One thin spot on purpose: the page shows "not enough data" there.
 THIN = {("KZ-47", "sports_kit")}
+
+
+def latest_year() -> int:
+    """This year once its observations (15 July – 14 August) are past, else last year."""
+    today = clock.today_in()
+    return today.year if today >= dt.date(today.year, 8, 15) else today.year - 1
 
 
 def demo_rows() -> list[dict]:
     rng = random.Random(2023)
     outlets = list(OUTLETS)
     rows = []
-    for year, year_factor in YEARS.items():
+    for back, year_factor in YEARS.items():
+        year = latest_year() - back
         for region, factor in REGIONS.items():
             for item in ITEMS:
                 count = 2 if (region, item) in THIN else rng.randint(4, 7)

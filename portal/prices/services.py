@@ -128,11 +128,13 @@ def available_years() -> list[int]:
 
 
 def default_year() -> int:
-    """This campaign's year (the current campaign, else the calendar year)."""
+    """The current campaign's year when it has observations, else the newest year that has some."""
     from ..campaigns.models import current_campaign
 
     campaign = current_campaign()
-    return campaign.year if campaign else clock.today_in().year
+    year = campaign.year if campaign else clock.today_in().year
+    newest = db.session.scalar(sa.select(sa.func.max(PriceObservation.year)).where(PriceObservation.year <= year))
+    return newest if newest is not None else year
 
 
 def any_demo(year: int) -> bool:

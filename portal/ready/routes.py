@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..campaigns.models import current_campaign
 from ..extensions import db, limiter
-from ..formpage import FormPage
+from ..http import FormPage
 from ..regions.models import Region, national_lines, regions_ordered
 from ..site.routes import sitemap_exclude
 from . import bp
@@ -77,7 +77,7 @@ def result():
 def figures():
     """How families answered, per region, for the current campaign: counted answers only, small counts hidden."""
     campaign = current_campaign()
-    data = public_figures(campaign.starts_on, campaign.ends_on) if campaign else None
+    data = public_figures(campaign) if campaign else None
     regions = {r.code: r for r in regions_ordered()}
     return render_template(
         "ready/figures.html", campaign=campaign, data=data, regions=regions, questions=QUESTIONS, answers=ANSWERS

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
+from ..campaigns.models import in_period as in_campaign_period
 from ..extensions import db
 from ..fairs.models import Fair
 from ..reports.suppression import PRIMARY, Figure, build_hierarchy, marker, suppress
@@ -70,11 +71,11 @@ def next_fairs(region_code: str, limit: int = 3) -> list[Fair]:
     return list(db.session.scalars(stmt))
 
 
-def tally_cells(start: dt.date, end: dt.date) -> dict[tuple, Figure]:
-    """Counts per (region, question:answer, question, source) summed over ``start``…``end`` (one grouped query)."""
+def tally_cells(campaign) -> dict[tuple, Figure]:
+    """Counts per (region, question:answer, question, source) summed over the days counted in ``campaign``."""
     stmt = (
         sa.select(ReadyTally.region_code, ReadyTally.question, ReadyTally.answer, sa.func.sum(ReadyTally.count))
-        .where(ReadyTally.day >= start, ReadyTally.day <= end)
+        .where(in_campaign_period(ReadyTally.day, campaign))
         .group_by(ReadyTally.region_code, ReadyTally.question, ReadyTally.answer)
     )
     cells = {}
@@ -84,7 +85,7 @@ def tally_cells(start: dt.date, end: dt.date) -> dict[tuple, Figure]:
     return cells
 
 
-def public_figures(start: dt.date, end: dt.date) -> dict:
+def public_figures(campaign) -> dict:
     """Published self-check figures with the reports' primary and complementary suppression.
 
     Cells are keyed like the report hierarchy: region, "question:answer" (the group),
@@ -92,7 +93,7 @@ def public_figures(start: dt.date, end: dt.date) -> dict:
     answers, totals by question the national number of answers to it.
     """
     limit = threshold()
-    figures = build_hierarchy(tally_cells(start, end))
+    figures = build_hierarchy(tally_cells(campaign))
     hidden = suppress(figures, limit)
 
     def shown(key):

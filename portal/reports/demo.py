@@ -1,4 +1,4 @@
-"""A demo report for the 2023 campaign: invented figures, labelled as demo data wherever they appear.
+"""Demo reports for the demo's past campaign years: invented figures, labelled as demo data wherever they appear.
 
 No national totals for 2023 were ever published (see DOMAIN.md §4.2), so the demo does
 not imitate real ones: the figures are drawn from a seeded random generator, and the
@@ -11,6 +11,7 @@ import random
 
 import sqlalchemy as sa
 
+from ..campaigns.demo import PAST_YEARS, demo_campaign
 from ..campaigns.models import Campaign
 from ..cli import demo_loader
 from ..extensions import db
@@ -22,8 +23,8 @@ from .publish import default_texts, publish, threshold
 UNIT_VALUE = {"uniform": 15000, "shoes": 11000, "backpack": 8000, "stationery": 5000, "money": 46228, "other": 7000}
 
 
-def demo_allocations(campaign: Campaign, seed: int = 2023) -> list[dict]:
-    rng = random.Random(seed)
+def demo_allocations(campaign: Campaign, seed: int | None = None) -> list[dict]:
+    rng = random.Random(seed if seed is not None else campaign.year)
     regions = [code for (code,) in db.session.execute(sa.select(Region.code).order_by(Region.code))]
     rows = []
     for region in regions:
@@ -45,24 +46,31 @@ def demo_allocations(campaign: Campaign, seed: int = 2023) -> list[dict]:
 
 @demo_loader
 def load_demo_report() -> int:
-    """Demo allocations for 2023 and two published versions of a demo report (the second a correction)."""
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
-    if campaign is None:
-        return 0
+    """A published demo report for each past demo year; the latest one also gets a correction (version 2)."""
+    added = 0
+    for back in range(PAST_YEARS, 0, -1):
+        added += _demo_report(demo_campaign(back), correction=back == 1)
+    return added
+
+
+def _demo_report(campaign: Campaign, correction: bool) -> int:
     if db.session.scalar(sa.select(Report).where(Report.campaign_id == campaign.id, Report.is_demo)):
         return 0
     have = db.session.scalar(
         sa.select(sa.func.count()).select_from(Allocation).where(Allocation.campaign_id == campaign.id, Allocation.is_demo)
     )
-    rows = []
+    rows, late = [], []
     if not have:
         rows = demo_allocations(campaign)
-        # The first version misses the last region's lines; the correction adds them.
-        late = [r for r in rows if r["region_code"] == rows[-1]["region_code"]]
+        if correction:
+            # The first version misses the last region's lines; the correction adds them.
+            late = [r for r in rows if r["region_code"] == rows[-1]["region_code"]]
         db.session.execute(sa.insert(Allocation), [r for r in rows if r not in late])
     texts = default_texts(campaign, True, threshold())
     publish(campaign, texts=texts, is_demo=True)
-    if rows:
+    if not correction:
+        return len(rows) + 1
+    if late:
         db.session.execute(sa.insert(Allocation), late)
     notes = {
         "change_note_kk": "Демо-түзету: соңғы өңірдің кеш келген деректері қосылды.",

@@ -175,8 +175,10 @@ def logout():
 @bp.get("/")
 @access_rule()
 def dashboard():
-    """Start page of the back office: what this account may do."""
-    return render_template("staff/dashboard.html", roles=ROLES)
+    """Start page of the back office: what this account may do, and the regions that publish no number."""
+    from ..regions.models import regions_without_numbers
+
+    return render_template("staff/dashboard.html", roles=ROLES, regions_without_numbers=regions_without_numbers())
 
 
 @bp.post("/language")

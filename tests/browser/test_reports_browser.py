@@ -9,7 +9,7 @@ from tests.browser.conftest import assert_no_axe_violations, screenshot
 pytestmark = pytest.mark.browser
 
 LANGS = ("kk", "ru", "en")
-SLUG = "demo-mektepke-zhol-2023"  # published by `flask seed demo` in the live app
+SLUG = "demo-mektepke-zhol-2022"  # published by `flask seed demo` in the live app
 PATHS = ("reports/", f"reports/{SLUG}", f"reports/{SLUG}/v1")
 
 

@@ -1,0 +1,30 @@
+"""The back office's campaign-year form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..forms import DayField
+
+NEED_YEAR = _l("Enter the year, for example 2027.")
+NEED_DAY = _l("Enter a date, for example 31.08.2023.")
+
+
+class CampaignForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(NEED_YEAR), NumberRange(1990, 2200, NEED_YEAR)])
+    starts_on = DayField(_l("First day"), validators=[InputRequired(NEED_DAY)])
+    ends_on = DayField(_l("Last day"), validators=[InputRequired(NEED_DAY)])
+    slogan_kk = StringField(_l("Slogan in Kazakh"), validators=[Optional(), Length(max=200)])
+    slogan_ru = StringField(_l("Slogan in Russian"), validators=[Optional(), Length(max=200)])
+    slogan_en = StringField(_l("Slogan in English"), validators=[Optional(), Length(max=200)])
+    message_kk = TextAreaField(_l("Message in Kazakh"), validators=[Optional(), Length(max=600)])
+    message_ru = TextAreaField(_l("Message in Russian"), validators=[Optional(), Length(max=600)])
+    message_en = TextAreaField(_l("Message in English"), validators=[Optional(), Length(max=600)])
+    copy_needs = BooleanField(_l("Copy the previous year's open needs"))
+
+    def texts(self) -> dict:
+        return {name: self[name].data or "" for name in
+                ("slogan_kk", "slogan_ru", "slogan_en", "message_kk", "message_ru", "message_en")}

@@ -1,0 +1,95 @@
+"""Back office of campaign years: every staff member sees them; national admins open, edit and close them (audited)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import clock
+from ..extensions import db
+from ..forms import failed_status
+from ..staff.access import access_rule, get_for_staff
+from .forms import CampaignForm
+from .models import STATES, Campaign, campaigns_ordered, usual_dates
+from .services import CampaignError, close_campaign, open_campaign, reopen_campaign, update_campaign
+
+staff_bp = Blueprint("campaigns_staff", __name__, url_prefix="/staff/campaigns")
+
+
+@staff_bp.get("/")
+@access_rule()
+def list_campaigns():
+    """Every campaign year, newest first, with its state."""
+    campaigns = campaigns_ordered(newest_first=True)
+    return render_template("staff/campaigns/list.html", campaigns=campaigns, today=clock.today_in(),
+                           campaign_states=STATES, suggested=_suggested_year(campaigns))
+
+
+def _suggested_year(campaigns: list[Campaign]) -> int:
+    """The year an admin most likely opens next: the one after the latest, or this year."""
+    latest = max((c.year for c in campaigns), default=clock.today_in().year - 1)
+    return max(latest + 1, clock.today_in().year)
+
+
+@staff_bp.route("/new", methods=["GET", "POST"])
+@access_rule(admin_only=True)
+def new_campaign():
+    """Open a campaign year: dates, slogan and message in three languages; optionally last year's open needs."""
+    form = CampaignForm()
+    if not form.is_submitted():
+        year = request.args.get("year", type=int)
+        year = year if year and 1990 <= year <= 2200 else _suggested_year(campaigns_ordered())
+        form.year.data = year
+        form.starts_on.data, form.ends_on.data = usual_dates(year)
+        form.copy_needs.data = True
+    if form.validate_on_submit():
+        try:
+            campaign = open_campaign(form.year.data, form.starts_on.data, form.ends_on.data, form.texts(),
+                                     copy_needs=form.copy_needs.data)
+        except CampaignError as refusal:
+            form.year.errors = [str(refusal)]
+        else:
+            db.session.commit()
+            flash(_("The %(year)d campaign is open.", year=campaign.year))
+            return redirect(url_for("campaigns_staff.list_campaigns"))
+    return _form_page(form, None)
+
+
+def _form_page(form: CampaignForm, campaign: Campaign | None):
+    status = failed_status(form) if form.errors else 200
+    return render_template("staff/campaigns/form.html", form=form, campaign=campaign), status
+
+
+@staff_bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@access_rule(model=Campaign, write=True, admin_only=True)
+def edit_campaign(campaign_id: int):
+    """Change a campaign's dates, slogan or message (audited)."""
+    campaign = get_for_staff(Campaign, campaign_id, write=True)
+    form = CampaignForm(obj=None if request.method == "POST" else campaign)
+    form.year.data = campaign.year
+    if form.validate_on_submit():
+        try:
+            update_campaign(campaign, form.starts_on.data, form.ends_on.data, form.texts())
+        except CampaignError as refusal:
+            form.starts_on.errors = [str(refusal)]
+        else:
+            db.session.commit()
+            flash(_("The %(year)d campaign has been updated.", year=campaign.year))
+            return redirect(url_for("campaigns_staff.list_campaigns"))
+    return _form_page(form, campaign)
+
+
+@staff_bp.post("/<int:campaign_id>/close")
+@access_rule(model=Campaign, write=True, admin_only=True)
+def close(campaign_id: int):
+    """Close a campaign (the public pages show it as over, with its results), or open it again (audited)."""
+    campaign = get_for_staff(Campaign, campaign_id, write=True)
+    year = campaign.year
+    if campaign.is_closed:
+        reopen_campaign(campaign)
+        flash(_("The %(year)d campaign is open again.", year=year))
+    else:
+        close_campaign(campaign)
+        flash(_("The %(year)d campaign is closed.", year=year))
+    db.session.commit()
+    return redirect(url_for("campaigns_staff.list_campaigns"))
