@@ -1,15 +1,36 @@
 """gunicorn settings for the portal (``gunicorn -c gunicorn.conf.py wsgi:app``).
 
-The access log format has no client address, user agent or referrer: the
-anonymous appeal path must not be traceable through logs.
+The access log format has no client address, user agent or referrer, and the anonymous
+appeal path (``/<lang>/appeal…``) is not in the access log at all: a line with the second of
+each successful appeal or follow-up would let its time of day be recovered, which the
+appeals themselves never store (they carry a date only). Error-log records that name an
+appeal path keep the day and lose the time (``_AppealTimeToTheDay``).
 """
 
 import logging
 import multiprocessing
 import os
 import re
+import time
 
+import gunicorn.glogging
 import gunicorn.http.wsgi
+
+# The reporter's side of appeals (not /staff/appeals): never in the access log.
+APPEAL_PATH = re.compile(r"^/(?:kk|ru|en)/appeal(?:/|$)")
+APPEAL_MENTION = re.compile(r"/(?:kk|ru|en)/appeal\b")
+
+
+class PortalLogger(gunicorn.glogging.Logger):
+    """gunicorn's logger without access-log lines for the appeal path."""
+
+    def access(self, resp, req, environ, request_time):
+        if APPEAL_PATH.match(environ.get("PATH_INFO") or ""):
+            return
+        super().access(resp, req, environ, request_time)
+
+
+logger_class = PortalLogger
 
 bind = "%s:%s" % (os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000"))
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
@@ -47,12 +68,29 @@ class _NoClientAddress(logging.Filter):
         return True
 
 
+class _AppealTimeToTheDay(logging.Filter):
+    """A record that names an appeal path ("Error handling request /kk/appeal") keeps its day, not its time."""
+
+    def filter(self, record):
+        if APPEAL_MENTION.search(record.getMessage()):
+            day = time.localtime(record.created)
+            record.created = time.mktime((day.tm_year, day.tm_mon, day.tm_mday, 0, 0, 0, 0, 0, -1))
+            record.msecs = 0
+        return True
+
+
+def _install_filters():
+    error_log = logging.getLogger("gunicorn.error")
+    for log_filter in (_NoClientAddress(), _AppealTimeToTheDay()):
+        error_log.addFilter(log_filter)
+
+
 def post_fork(server, worker):
-    logging.getLogger("gunicorn.error").addFilter(_NoClientAddress())
+    _install_filters()
 
 
 def on_starting(server):
-    logging.getLogger("gunicorn.error").addFilter(_NoClientAddress())
+    _install_filters()
 
 
 # Say "Server: portal" instead of the gunicorn version.

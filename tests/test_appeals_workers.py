@@ -93,8 +93,9 @@ def _limits_hold_across_four_workers(tmp_path, storage_uri: str | None):
         env["RATELIMIT_STORAGE_URI"] = storage_uri
     log = tmp_path / "access.log"
     server = subprocess.Popen(
+        # gunicorn's plain logger, which (unlike the shipped one) logs the appeal path: to see which worker answered.
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", str(log),
-         "--access-logformat", "%(p)s %(s)s %(U)s", "wsgi:app"],
+         "--access-logformat", "%(p)s %(s)s %(U)s", "--logger-class", "gunicorn.glogging.Logger", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

@@ -175,3 +175,102 @@ def test_the_two_factor_step_has_a_per_account_limit(app):
         for i in range(5)
     ]
     assert statuses == [422, 422, 422, 429, 429]
+
+
+# --- nothing on the appeal path lines up with time (gunicorn.conf.py, portal/appeals) ---------------
+
+
+def _load_gunicorn_conf():
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("portal_gunicorn_conf", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_the_shipped_access_log_has_no_line_for_the_appeal_path(tmp_path):
+    import os
+    import secrets
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from portal import create_app
+    from tests.conftest import ROOT, make_config, migrate_and_seed
+    from tests.test_appeals_workers import _free_port
+
+    url = "sqlite:///" + str(tmp_path / "log.sqlite3")
+    migrate_and_seed(create_app(make_config(url)))
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "TEST_DATABASE", "RATELIMIT_"))},
+        "DATABASE_URL": url, "FLASK_SECRET_KEY": secrets.token_hex(16), "FLASK_APPEAL_PEPPER": "log-test",
+        "FLASK_WTF_CSRF_ENABLED": "false", "FLASK_APPEAL_HASH_TIME_COST": "1", "FLASK_APPEAL_HASH_MEMORY_KIB": "64",
+        "RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": "1", "PORT": str(port),
+    }
+    log = tmp_path / "access.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", str(log), "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def fetch(path, data=None):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + path, data=data), timeout=10) as r:  # noqa: S310
+                return r.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    try:
+        for _ in range(200):
+            try:
+                if fetch("/healthz") == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        statuses = [fetch("/kk/appeal"), fetch("/kk/appeal/check"), fetch("/ru/appeal/check", b"code=1"),
+                    fetch("/en/appeal", b"message=short"), fetch("/kk/appeal/done"), fetch("/kk/")]
+        assert statuses[0] == 200 and statuses[-1] == 200, statuses
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines = log.read_text().splitlines()
+    assert any('"GET /kk/"' in line for line in lines), lines  # other pages are still logged
+    assert not [line for line in lines if "/appeal" in line]
+
+
+def test_log_records_about_the_appeal_path_keep_the_day_only(app, caplog):
+    import logging
+    import time
+
+    with app.test_request_context("/kk/appeal", method="POST"):
+        app.logger.error("Exception on /kk/appeal [POST]")
+    with app.test_request_context("/kk/", method="GET"):
+        app.logger.error("Exception on /kk/ [GET]")
+    appeal, other = caplog.records[-2:]
+    assert time.localtime(appeal.created)[3:6] == (0, 0, 0) and appeal.msecs == 0
+    assert time.time() - other.created < 60
+    # gunicorn's own error log ("Error handling request /kk/appeal/check"): the same.
+    conf = _load_gunicorn_conf()
+    record = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s",
+                               ("/ru/appeal/check",), None)
+    assert conf._AppealTimeToTheDay().filter(record)
+    assert time.localtime(record.created)[3:6] == (0, 0, 0)
+
+
+def test_appeal_ids_say_nothing_about_order(app, client):
+    from tests.test_appeals import submit_ok
+
+    for _ in range(5):
+        submit_ok(client)
+    with app.app_context():
+        ids = list(db.session.scalars(db.select(Appeal.id)))
+    assert len(ids) == 5
+    assert max(ids) - min(ids) > 1000 and set(ids) != set(range(1, 6))

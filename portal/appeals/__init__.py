@@ -16,7 +16,10 @@ hourly-rotating keys of ``portal/ratelimit.py``), ``APPEAL_FORM_MAX_AGE`` and
 ``APPEAL_RECEIPT_REDISPLAY_SECONDS`` (see ``routes.py``), ``APPEAL_EXIT_URL``.
 """
 
-from flask import Blueprint
+import logging
+import time
+
+from flask import Blueprint, has_request_context, request
 
 bp = Blueprint("appeals", __name__, url_prefix="/<lang:lang>/appeal")
 
@@ -34,10 +37,26 @@ DEFAULTS = {
 }
 
 
+class DayOnly(logging.Filter):
+    """The app's log records made while serving the appeal path keep the day, never the time of day.
+
+    (Flask logs an unhandled error as "Exception on /kk/appeal [POST]" with the time: that line
+    would date an appeal to the second. gunicorn.conf.py does the same for gunicorn's own log.)
+    """
+
+    def filter(self, record):
+        if has_request_context() and request.blueprint == "appeals":
+            day = time.localtime(record.created)
+            record.created = time.mktime((day.tm_year, day.tm_mon, day.tm_mday, 0, 0, 0, 0, 0, -1))
+            record.msecs = 0
+        return True
+
+
 @bp.record_once
 def _defaults(state):
     for key, value in DEFAULTS.items():
         state.app.config.setdefault(key, value)
+    state.app.logger.addFilter(DayOnly())
 
 
 from . import routes  # noqa: E402,F401

@@ -9,6 +9,7 @@ handle them and too coarse to line up with any log.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -54,12 +55,19 @@ def today() -> dt.date:
     return clock.today_in(APPEAL_DATE_TZ)
 
 
+def random_id() -> int:
+    """A random id (1 … 2³¹−1): an appeal's number, in staff URLs and anywhere it is written down, says
+    nothing about when it was sent or in what order (sequential ids let anyone who saw two of them,
+    or one beside a log line, place an appeal in time)."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
 class Appeal(db.Model):
     """An anonymous appeal, found by the reporter only through the keyed hash of their receipt code."""
 
     __tablename__ = "appeal"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, default=random_id)
     # Argon2id(HMAC(pepper, code), installation salt), hex. Never the code itself.
     receipt_hash: Mapped[str] = mapped_column(sa.String(96), unique=True)
     category: Mapped[str] = mapped_column(sa.String(24), index=True)

@@ -100,17 +100,20 @@ def submit_appeal(fields: dict, digest: str) -> tuple[Appeal, bool]:
     existing = appeal_by_hash(digest)
     if existing is not None:
         return existing, False
-    appeal = Appeal(receipt_hash=digest, **fields)
-    db.session.add(appeal)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:  # the same form, sent twice at the same moment
-        db.session.rollback()
-        existing = appeal_by_hash(digest)
-        if existing is None:
-            raise
-        return existing, False
-    return appeal, True
+    for attempt in range(3):
+        appeal = Appeal(receipt_hash=digest, **fields)  # a random id (models.random_id)
+        db.session.add(appeal)
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:  # the same form, sent twice at the same moment; or the id was taken
+            db.session.rollback()
+            existing = appeal_by_hash(digest)
+            if existing is not None:
+                return existing, False
+            if attempt == 2:
+                raise
+            continue
+        return appeal, True
 
 
 def add_follow_up(appeal: Appeal, body: str, seed: bytes) -> bool:
