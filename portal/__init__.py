@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import assets, cache, compress, errors, forms, i18n, navigation, ratelimit, security
+from . import errors, forms, http, i18n, navigation, ratelimit, security
 from .config import Defaults
 from .database import configure_engine, normalise_url
 from .extensions import babel, csrf, db, limiter, migrate
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    http.init_app(app)  # first: its after_request hook (encoding, validators, 304) runs last
     csrf.init_app(app)
     limiter.init_app(app)
     ratelimit.init_app(app)
@@ -39,13 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     forms.init_app(app)
     staff_auth.init_app(app)
     staff_listing.init_app(app)
-    assets.init_app(app)
-    compress.init_app(app)
     security.init_app(app)
-    cache.init_app(app)
 
     import_models()
     register_blueprints(app)
+    http.check(app)  # every model declares its cache area; every @cacheable area is some model's
 
     from . import cli
 

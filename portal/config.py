@@ -47,6 +47,15 @@ class Defaults:
     # Gzip/brotli for text responses bigger than this many bytes.
     COMPRESS_MIN_SIZE = 500
 
+    # Page cache (portal/http/pagecache.py). Enabled unless TESTING; PAGE_CACHE_ENABLED overrides.
+    PAGE_CACHE_TTL = 60  # seconds an entry is served at most (views may say longer: @cacheable(ttl=))
+    PAGE_CACHE_MAX_ENTRIES = 2000  # per worker
+    PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024  # bodies per worker
+    PAGE_CACHE_MAX_BODY = 1024 * 1024  # a bigger response is never kept
+    PAGE_CACHE_STORAGE_URI = None  # generations: a file beside the database; redis://… for several machines
+    # Page views the app renders (not those served from the page cache) per client address; "" turns it off.
+    PAGE_VIEW_RATE_LIMIT = "600 per minute"
+
     # Public site origin used in feeds, sitemaps and calendar files when there is no request.
     SERVER_NAME = None
 

@@ -67,6 +67,8 @@ def make_config(database_url: str, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "FROZEN_NOW": FROZEN_NOW,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Batteries render thousands of pages from one address; tests/test_http_caching.py turns it on.
+        "PAGE_VIEW_RATE_LIMIT": "",
         # Off for unit tests of behaviour; tests/test_csrf.py and the browser tests run with it on.
         "WTF_CSRF_ENABLED": False,
         # Cheap receipt hashing, and a pepper that never lands in the real instance folder.

@@ -142,7 +142,7 @@ def test_coordinator_cannot_publish_for_another_region(app, staff_client):
     "overrides, message",
     [
         ({"quantity_total": "abc"}, "Enter a whole number."),
-        ({"quantity_total": "0"}, "Enter a number between 1 and 1 000 000."),
+        ({"quantity_total": "0"}, "Enter a number from 1 to 1,000,000."),
         ({"quantity_needed": "200"}, "cannot be larger than the number needed in all"),
         ({"item": "ponies"}, "Choose an item from the list."),
     ],

@@ -245,7 +245,7 @@ LONG = "я" * 10_000
         ({"value_tenge": "lots"}, "value_tenge", "Enter a whole number."),
         ({"value_tenge": "-5"}, "value_tenge", "Enter a whole number."),
         ({"value_tenge": "9" * 40}, "value_tenge", "Enter a whole number."),
-        ({"quantity": "0"}, "quantity", "Enter a number between 1 and 1"),
+        ({"quantity": "0"}, "quantity", "Enter a number from 1 to 1,000,000."),
         ({"quantity": "", "value_tenge": ""}, "quantity", "Enter the quantity or the estimated value."),
         ({"kinds": ["price_reduction"]}, "shop_name", "Enter the name of the shop."),
         ({"kinds": ["price_reduction"], "discount_percent": "100"}, "discount_percent", "between 1 and 90"),

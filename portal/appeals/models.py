@@ -66,6 +66,7 @@ class Appeal(db.Model):
     """An anonymous appeal, found by the reporter only through the keyed hash of their receipt code."""
 
     __tablename__ = "appeal"
+    __cache_area__ = "appeals"
 
     id: Mapped[int] = mapped_column(primary_key=True, default=random_id)
     # Argon2id(HMAC(pepper, code), installation salt), hex. Never the code itself.
@@ -121,6 +122,7 @@ class AppealMessage(db.Model):
     """A follow-up from the reporter, a reply they can read, or a staff note they never see."""
 
     __tablename__ = "appeal_message"
+    __cache_area__ = "appeals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(sa.ForeignKey("appeal.id", ondelete="CASCADE"), index=True)
@@ -139,6 +141,7 @@ class AppealInstallation(db.Model):
     """One row: this installation's random salt for receipt hashes (the pepper lives outside the database)."""
 
     __tablename__ = "appeal_installation"
+    __cache_area__ = "appeals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     salt: Mapped[str] = mapped_column(sa.String(64))

@@ -14,6 +14,7 @@ from ..types import UTCDateTime
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
+    __cache_area__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

@@ -14,7 +14,7 @@ import icalendar
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..conditional import as_utc
+from ..http import as_utc
 from ..i18n import localised
 from .models import KINDS, Fair
 

@@ -35,6 +35,7 @@ CALENDAR_FIELDS = (
 
 class Fair(db.Model):
     __tablename__ = "fair"
+    __cache_area__ = "fairs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)

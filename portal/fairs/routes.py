@@ -11,9 +11,8 @@ from flask import abort, current_app, g, make_response, redirect, render_templat
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from ..cache import cacheable
 from ..campaigns.models import current_campaign
-from ..conditional import as_utc, conditional, latest
+from ..http import as_utc, cacheable, conditional, latest
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..i18n import LANGUAGES, format_date, format_time, localised, request_language
@@ -29,6 +28,8 @@ from .models import KINDS, Fair
 EMBED_SIZE = 10
 FEED_MAX_AGE = 900
 FEED_CACHE = "public, max-age=%d" % FEED_MAX_AGE
+AREAS = ("fairs", "regions", "campaigns")
+FAIR_FILTERS = ("region", "kind", "month", "remote", "when")  # FairFilterForm
 
 
 def filter_form() -> FairFilterForm:
@@ -59,6 +60,7 @@ def _page(view: str, form: FairFilterForm, **context):
 
 
 @bp.get("/")
+@cacheable(*AREAS, params=(*FAIR_FILTERS, "page"))
 def index():
     """Upcoming (or past) fairs of the current campaign, filtered by region, kind, month and remoteness."""
     form = filter_form()
@@ -67,6 +69,7 @@ def index():
 
 
 @bp.get("/month")
+@cacheable(*AREAS, params=FAIR_FILTERS)
 def month():
     """The same filters as a month grid (days of one campaign month, past days included)."""
     form = filter_form()
@@ -76,6 +79,7 @@ def month():
 
 
 @bp.get("/<int:id>")
+@cacheable(*AREAS)
 def detail(id):
     """One fair: where, when (local time), what is on offer, organiser, calendar links, schema.org Event."""
     fair = db.get_or_404(Fair, id)
@@ -86,7 +90,7 @@ def detail(id):
 @bp.get("/calendar.ics")
 # Past fairs stay in the feed, so it does not change with the clock: kept until a fair changes
 # (rendering a campaign's thousand events takes the better part of a second).
-@cacheable("fairs", "regions", "campaigns", ttl=FEED_MAX_AGE)
+@cacheable(*AREAS, ttl=FEED_MAX_AGE, params=FAIR_FILTERS, cookies=False)
 def calendar_feed():
     """Subscribable iCalendar feed of the campaign's fairs, honouring the page's filters."""
     form = filter_form()
@@ -101,6 +105,7 @@ def calendar_feed():
 
 
 @ics_bp.get("/fairs/<int:id>.ics")
+@cacheable(*AREAS, params=("lang",), cookies=False)
 def event_ics(id):
     """One fair as an .ics file; ``?lang=`` picks the language, else the browser's."""
     fair = db.get_or_404(Fair, id)
@@ -116,6 +121,7 @@ def event_ics(id):
 
 
 @bp.get("/embed")
+@cacheable(*AREAS, params=FAIR_FILTERS)
 @embeddable
 @sitemap_exclude
 def embed():

@@ -25,14 +25,14 @@ class NeedForm(FlaskForm):
         _l("Number needed in all"),
         validators=[
             InputRequired(_l("Enter a whole number.")),
-            NumberRange(1, MAX_QUANTITY, message=_l("Enter a number between 1 and 1 000 000.")),
+            NumberRange(1, MAX_QUANTITY, message=_l("Enter a number from 1 to 1,000,000.")),
         ],
     )
     quantity_needed = WholeNumberField(
         _l("Number still needed"),
         validators=[
             InputRequired(_l("Enter a whole number.")),
-            NumberRange(0, MAX_QUANTITY, message=_l("Enter a number between 0 and 1 000 000.")),
+            NumberRange(0, MAX_QUANTITY, message=_l("Enter a number from 0 to 1,000,000.")),
         ],
     )
     covered = BooleanField(_l("Covered: nothing more is needed"))

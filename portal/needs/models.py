@@ -30,6 +30,7 @@ OFFER_KIND = {
 
 class Need(db.Model):
     __tablename__ = "need"
+    __cache_area__ = "needs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), index=True)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from ..conditional import as_utc
+from ..http import as_utc
 from ..i18n import format_date, localised, to_local
 
 bp = Blueprint("news", __name__, url_prefix="/<lang:lang>/news")

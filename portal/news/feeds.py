@@ -9,8 +9,7 @@ from flask import current_app, g, request, url_for
 from flask_babel import gettext as _
 
 from .. import clock
-from ..cache import cacheable, valid_until
-from ..conditional import as_utc, conditional, latest
+from ..http import as_utc, cacheable, conditional, latest, valid_until
 from ..extensions import db
 from ..i18n import localised
 from ..regions.models import regions_ordered
@@ -82,7 +81,7 @@ def atom_feed(items, region) -> bytes:
 
 
 @bp.get("/feed.xml")
-@cacheable("news", "regions", ttl=NEWS_TTL)
+@cacheable("news", "regions", ttl=NEWS_TTL, params=("region",), cookies=False)
 def feed():
     """Atom feed in this language; ``?region=KZ-71`` for one region (national news included)."""
     regions = regions_ordered()

@@ -20,6 +20,7 @@ STATUSES = {"draft": _l("Draft"), "published": lazy_pgettext("news status", "Pub
 
 class News(db.Model):
     __tablename__ = "news"
+    __cache_area__ = "news"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, make_response, render_template, request, url_for
 
-from ..cache import cacheable, valid_until
-from ..conditional import as_utc, conditional, latest
+from ..http import as_utc, cacheable, conditional, latest, valid_until
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..i18n import localised
@@ -28,7 +27,7 @@ def page_number() -> int:
 
 
 @bp.get("/")
-@cacheable("news", "regions", ttl=NEWS_TTL)
+@cacheable("news", "regions", ttl=NEWS_TTL, params=("region", "page"))
 def index():
     """News, newest first, filterable by region; a plain next-page link and an htmx "load more"."""
     form = NewsFilterForm(request.args, regions_ordered())

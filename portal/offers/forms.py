@@ -237,13 +237,13 @@ class OfferForm(FlaskForm):
 
     def validate_value_tenge(self, field):
         if field.data is not None and not 1 <= field.data <= 100_000_000_000:
-            raise ValidationError(_l("Enter an amount between 1 and 100 000 000 000 tenge."))
+            raise ValidationError(_l("Enter an amount from 1 to 100,000,000,000 tenge."))
         if "money" in (self.kinds.data or []) and field.data is None:
             raise ValidationError(_l("Enter the amount of money you offer."))
 
     def validate_quantity(self, field):
         if field.data is not None and not 1 <= field.data <= 1_000_000:
-            raise ValidationError(_l("Enter a number between 1 and 1 000 000."))
+            raise ValidationError(_l("Enter a number from 1 to 1,000,000."))
         goods = set(self.kinds.data or []) & {"uniforms", "shoes", "backpacks", "stationery"}
         if goods and field.data is None and self.value_tenge.data is None:
             raise ValidationError(_l("Enter the quantity or the estimated value."))

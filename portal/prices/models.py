@@ -42,6 +42,7 @@ class PriceObservation(db.Model):
     """One observed price in whole tenge; ``year`` is the campaign year (the year of ``observed_on``)."""
 
     __tablename__ = "price_observation"
+    __cache_area__ = "prices"
     __table_args__ = (
         sa.CheckConstraint("price >= 1", name="price_positive"),
         sa.Index("ix_price_observation_year_region_item", "year", "region_code", "item"),

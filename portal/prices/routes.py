@@ -9,7 +9,7 @@ import json
 from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from ..cache import cacheable
+from ..http import cacheable
 from ..htmx import render
 from ..i18n import format_money, format_number
 from ..offers.services import active_price_pledges
@@ -72,7 +72,7 @@ def _filters():
 
 
 @bp.get("")
-@cacheable("prices", "offers", "regions", "campaigns")
+@cacheable("prices", "offers", "regions", "campaigns", params=("region", "year", "item"))
 def index():
     """What school goods cost in a region (or the whole country) this campaign, and where they are cheaper."""
     form, labels, region, year, item = _filters()
@@ -187,28 +187,28 @@ def _download(kind: str, extension: str):
 
 # One rule per file (no <name> argument): fixed, citable addresses that the header and input batteries reach.
 @bp.get("/data/observations.csv")
-@cacheable("prices")
+@cacheable("prices", params=("year", "region"), cookies=False)
 def observations_csv():
     """Every observation as a CSV table."""
     return _download("observations", "csv")
 
 
 @bp.get("/data/observations.json")
-@cacheable("prices")
+@cacheable("prices", params=("year", "region"), cookies=False)
 def observations_json():
     """Every observation as JSON."""
     return _download("observations", "json")
 
 
 @bp.get("/data/aggregates.csv")
-@cacheable("prices")
+@cacheable("prices", params=("year", "region"), cookies=False)
 def aggregates_csv():
     """Medians per year, region and item as a CSV table."""
     return _download("aggregates", "csv")
 
 
 @bp.get("/data/aggregates.json")
-@cacheable("prices")
+@cacheable("prices", params=("year", "region"), cookies=False)
 def aggregates_json():
     """Medians per year, region and item as JSON."""
     return _download("aggregates", "json")

@@ -14,6 +14,7 @@ class ReadyTally(db.Model):
     """How many counted visitors of a region gave an answer to a question on a day."""
 
     __tablename__ = "ready_tally"
+    __cache_area__ = "ready"
 
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), primary_key=True)
     day: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True, index=True)

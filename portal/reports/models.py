@@ -56,6 +56,7 @@ class Allocation(db.Model):
     """One line of aid given in a region during a campaign year (in-kind help at its estimated value)."""
 
     __tablename__ = "report_allocation"
+    __cache_area__ = "reports"
     __table_args__ = (
         sa.CheckConstraint("children >= 0", name="children_not_negative"),
         sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
@@ -98,6 +99,7 @@ class Report(db.Model):
     """The published report series of one campaign year (real or demo)."""
 
     __tablename__ = "report"
+    __cache_area__ = "reports"
     __table_args__ = (sa.UniqueConstraint("campaign_id", "is_demo", name="uq_report_campaign_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +135,7 @@ class ReportVersion(db.Model):
     """Version N of a report: figures, methodology, change note and files, frozen at publication."""
 
     __tablename__ = "report_version"
+    __cache_area__ = "reports"
     __table_args__ = (sa.UniqueConstraint("report_id", "number", name="uq_report_version_report_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,6 +196,7 @@ class ReportFile(db.Model):
     """One generated file of a version: its bytes, size and SHA-256, never rewritten."""
 
     __tablename__ = "report_file"
+    __cache_area__ = "reports"
     __table_args__ = (sa.UniqueConstraint("version_id", "name", name="uq_report_file_version_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

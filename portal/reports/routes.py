@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import undefer
 
-from ..cache import cacheable
+from ..http import cacheable
 from ..extensions import db
 from ..i18n import format_date, format_money, format_number, localised, request_language
 from ..regions.models import Region
@@ -104,6 +104,7 @@ def compare(version: ReportVersion) -> dict | None:
 
 
 @bp.get("/")
+@cacheable("reports", "regions", "campaigns")
 def index():
     """Every published report, newest first."""
     return render_template("reports/index.html", reports=published_reports())
@@ -174,6 +175,7 @@ def _render_version(report: Report, version: ReportVersion):
 
 
 @bp.get("/<slug>")
+@cacheable("reports", "regions", "campaigns")
 def show(slug: str):
     """The latest version of a report: totals, tables, charts, methodology, files, history, citation."""
     report = report_or_404(slug)
@@ -181,6 +183,7 @@ def show(slug: str):
 
 
 @bp.get("/<slug>/v<int:number>")
+@cacheable("reports", "regions", "campaigns")
 def version(slug: str, number: int):
     """One version of a report, as it was published (older versions stay online)."""
     report = report_or_404(slug)
@@ -192,7 +195,7 @@ def version(slug: str, number: int):
 
 @files_bp.get("/<slug>/v<int:number>/<name>")
 # A published version never changes: its compressed bytes are kept until the reports change at all.
-@cacheable("reports", ttl=24 * 3600)
+@cacheable("reports", ttl=24 * 3600, cookies=False)
 def download(slug: str, number: int, name: str):
     """The frozen bytes of a published file: strong ETag (its SHA-256), cached for a year."""
     if name not in FILE_NAMES:
@@ -211,15 +214,11 @@ def download(slug: str, number: int, name: str):
     if name == "datapackage.json":
         # Versions published before issue 18 get a corrected description of the same frozen files.
         file = served_package_file(file, slug, number)
-    # Compressed responses carry "<sha>-br" / "<sha>-gzip": the same file either way.
-    tags = request.if_none_match
-    if tags and (tags.star_tag or any(t.split("-", 1)[0] == file.sha256 for t in tags.as_set(include_weak=True))):
-        response = current_app.response_class(status=304)
-    else:
-        response = current_app.response_class(file.content, content_type=file.media_type)
-        disposition = "attachment" if name.endswith((".csv", ".xlsx")) else "inline"
-        response.headers["Content-Disposition"] = '%s; filename="%s-v%d-%s"' % (disposition, slug, number, name)
-        response.last_modified = published_at
+    # The HTTP layer compresses it (ETag "<sha>-br" / "-gzip") and answers 304 (portal/http).
+    response = current_app.response_class(file.content, content_type=file.media_type)
+    disposition = "attachment" if name.endswith((".csv", ".xlsx")) else "inline"
+    response.headers["Content-Disposition"] = '%s; filename="%s-v%d-%s"' % (disposition, slug, number, name)
+    response.last_modified = published_at
     response.set_etag(file.sha256)
     response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
     response.headers["X-Checksum-SHA256"] = file.sha256

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from ..extensions import db
+from ..http import cacheable
 from ..i18n import LANGUAGES, negotiate_language
 from . import bp
 
@@ -43,6 +44,7 @@ def healthz():
 
 
 @bp.get("/robots.txt")
+@cacheable(cookies=False)
 def robots():
     """Crawl everything public; keep out of the back office and the appeal follow-up."""
     body = render_template("site/robots.txt", sitemap=url_for("site.sitemap", _external=True))
@@ -69,6 +71,7 @@ def sitemap_exclude(view):
 
 
 @bp.get("/sitemap.xml")
+@cacheable("*", cookies=False)
 def sitemap():
     """Every public page in every language, with hreflang alternates."""
     entries = []

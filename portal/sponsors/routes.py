@@ -18,7 +18,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from .. import clock
-from ..cache import cacheable, valid_until
+from ..http import cacheable, valid_until
 from ..htmx import render
 from ..offers.models import KINDS
 from ..offers.services import (
@@ -47,7 +47,7 @@ def chosen_region(codes) -> str:
 @bp.get("")
 # Changes when staff approve a sponsor or a pledge (generations) and when a pledge starts or ends:
 # pledges run by whole days, so the page is kept until midnight at most.
-@cacheable("offers", "sponsors", "regions", ttl=3600)
+@cacheable("offers", "regions", ttl=3600, params=("region", "page"))
 def index():
     """Sponsors per region (or one region's, page by page), and where school goods are cheaper."""
     regions = regions_ordered()

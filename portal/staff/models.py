@@ -19,6 +19,7 @@ ROLES = {"admin": _l("National administrator"), "coordinator": _l("Regional coor
 
 class StaffUser(UserMixin, db.Model):
     __tablename__ = "staff_user"
+    __cache_area__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)

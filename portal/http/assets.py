@@ -7,15 +7,16 @@ cache and a repeat visit transfers nothing but the HTML.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import mimetypes
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import brotli
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, current_app, url_for
+
+from .areas import cacheable
+from .encoding import ENCODINGS, compress, requested, tagged
 
 COMPRESSIBLE = (".css", ".js", ".svg", ".txt", ".json", ".xml", ".ico", ".webmanifest")
 YEAR = 365 * 24 * 3600
@@ -61,7 +62,7 @@ def _load(root: Path, file: Path, _mtime: int) -> Asset:
     body = file.read_bytes()
     encoded = {}
     if file.suffix in COMPRESSIBLE and len(body) > 256:
-        encoded = {"br": brotli.compress(body, quality=11), "gzip": gzip.compress(body, 9, mtime=0)}
+        encoded = {encoding: compress(body, encoding, best=True) for encoding in ENCODINGS}
     mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     if mimetype.startswith("text/") or mimetype in ("application/javascript", "image/svg+xml"):
         mimetype += "; charset=utf-8"
@@ -73,16 +74,12 @@ def asset_url(path: str) -> str:
     return current_app.extensions["assets"].url(path)
 
 
-def best_encoding(available) -> str | None:
-    accepted = request.accept_encodings
-    for encoding in ("br", "gzip"):
-        if encoding in available and accepted[encoding]:
-            return encoding
-    return None
-
-
+@cacheable(cookies=False)
 def serve(filename: str):
-    """Static view: fingerprinted names are immutable for a year; plain names revalidate."""
+    """Static view: fingerprinted names are immutable for a year; plain names revalidate.
+
+    The same for every visitor (no ``Vary: Cookie``); the page cache keeps the answers too.
+    """
     assets: Assets = current_app.extensions["assets"]
     asset = assets.by_fingerprint.get(filename)
     immutable = asset is not None
@@ -90,19 +87,19 @@ def serve(filename: str):
         asset = assets.by_path.get(filename)
     if asset is None:
         abort(404)
-    encoding = best_encoding(asset.encoded)
+    encoding = requested(tuple(asset.encoded))
     body = asset.encoded[encoding] if encoding else asset.body
     response = Response(body, mimetype=None, content_type=asset.mimetype)
     if encoding:
         response.headers["Content-Encoding"] = encoding
     if asset.encoded:
         response.vary.add("Accept-Encoding")
-    response.set_etag(asset.digest + ("-" + encoding if encoding else ""))
+    response.set_etag(tagged(asset.digest, encoding))
     if immutable:
         response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
     else:
         response.headers["Cache-Control"] = "public, max-age=3600"
-    return response.make_conditional(request)
+    return response
 
 
 def init_app(app) -> None:

@@ -14,7 +14,7 @@ right); a visitor's page is those pieces with the tokens between them as stored 
 in one gzip member whose CRC is computed per visitor. Browsers that accept gzip (all of them) get
 that; others get plain HTML. The page costs about 400 bytes more than brotli would make of it.
 
-The page cache's switch and TTL apply. A visitor with flashed messages or a staff session gets a
+The page cache's switch, TTL and generations apply (``PageCache.generations``). A visitor with flashed messages or a staff session gets a
 normal render (those pages show things the shared copy must not hold).
 """
 
@@ -32,6 +32,8 @@ from collections.abc import Callable
 from flask import current_app, make_response, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
+
+from .encoding import requested
 
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"  # deflate, no name, mtime 0, Unix
 WINDOW = 32 * 1024
@@ -85,7 +87,10 @@ class Shell:
 class FormPage:
     """The GET of one form page (see the module docstring)."""
 
+    instances: list[FormPage] = []  # every form page, for the start-up check of their areas
+
     def __init__(self, template: str, areas: tuple[str, ...], max_entries: int = 256):
+        FormPage.instances.append(self)
         self.template = template
         self.areas = areas
         self.max_entries = max_entries
@@ -98,11 +103,9 @@ class FormPage:
         cache = current_app.extensions.get("page_cache")
         if cache is None or not cache.enabled or "_flashes" in session or "_user_id" in session:
             return make_response(self._render(build(), fresh, None))
-        try:
-            generations = cache.store.current()
-        except Exception:  # generations unreadable: render as if there were no cache
+        snapshot = cache.generations(self.areas)
+        if snapshot is None:  # generations unreadable: render as if there were no cache
             return make_response(self._render(build(), fresh, None))
-        snapshot = tuple(generations.get(area, 0) for area in self.areas)
         key = (request.host_url, request.path, request.query_string)  # absolute links come from the host
         entry = self.entries.get(key)
         if entry is None or entry[0] != snapshot or entry[1] < time.monotonic():
@@ -114,7 +117,7 @@ class FormPage:
                     self.entries.popitem(last=False)
         shell = entry[2]
         values = self._values(shell.names, fresh)
-        body = shell.gzip(values) if request.accept_encodings["gzip"] else None
+        body = shell.gzip(values) if requested(("gzip",)) == "gzip" else None
         if body is None:
             return make_response(shell.html(values))
         response = current_app.response_class(body, mimetype="text/html")
