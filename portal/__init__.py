@@ -118,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     from .posters import bp as posters_bp
     from .ready import bp as ready_bp
     from .ready.staff import staff_bp as ready_staff_bp
+    from .regions.routes import bp as regions_bp
+    from .regions.staff import staff_bp as regions_staff_bp
     from .reports import bp as reports_bp, files_bp as report_files_bp
     from .reports.staff import staff_bp as reports_staff_bp
     from .prices import bp as prices_bp
@@ -151,5 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(posters_bp)
     app.register_blueprint(needs_bp)
     app.register_blueprint(needs_staff_bp)
+    app.register_blueprint(regions_bp)
+    app.register_blueprint(regions_staff_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(campaigns_staff_bp)
