@@ -74,8 +74,10 @@ def make_fair(region_code="KZ-71", starts_at=None, hours=4, **fields):
     from portal.fairs.models import Fair
 
     n = next(_seq)
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
     starts_at = starts_at or dt.datetime(2023, 8, 20, 4, 0, tzinfo=UTC)
+    # The campaign of the fair's year, like the staff form (2023 in the fixtures' reference data).
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == starts_at.year)) or db.session.scalar(
+        sa.select(Campaign).where(Campaign.year == 2023))
     fair = Fair(
         campaign_id=campaign.id,
         region_code=region_code,
@@ -103,13 +105,17 @@ def make_offer(region_code="KZ-71", kinds=("backpacks",), **fields):
     from portal.offers.models import Offer, OfferKind, OfferRegion
     from portal.offers.services import new_form_token, next_reference
 
+    from portal.campaigns.models import campaign_for
+
     codes = list(region_code) if isinstance(region_code, (list, tuple)) else ([region_code] if region_code else [])
-    year = clock.today_in().year
+    campaign = campaign_for(clock.today_in())
+    year = campaign.year if campaign else clock.today_in().year
     number, reference = next_reference(year)
     offer = Offer(
         reference=reference,
         year=year,
         number=number,
+        campaign_id=campaign.id if campaign else None,
         form_token=new_form_token(),
         donor_type=fields.pop("donor_type", "company"),
         org_name=fields.pop("org_name", f"Test Company {number}"),

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import clock
 from ..cli import demo_loader
 from ..extensions import db
-from .models import Campaign, campaign_of_year, usual_dates
+from .models import Campaign, campaign_of_year, season_year, usual_dates
 
 PAST_YEARS = 2
 DEMO_TEXTS = {
@@ -25,9 +24,8 @@ DEMO_TEXTS = {
 
 
 def current_year(today: dt.date | None = None) -> int:
-    """This year's campaign until its usual last day (30 September), then next year's."""
-    today = today or clock.today_in()
-    return today.year if today <= usual_dates(today.year)[1] else today.year + 1
+    """The demo's current campaign year: this year's until its usual last day (30 September), then next year's."""
+    return season_year(today)
 
 
 def demo_campaign(years_back: int = 0) -> Campaign:

@@ -156,6 +156,12 @@ def in_period(column, campaign: Campaign):
     return sa.and_(sa.true(), *conditions)
 
 
+def season_year(today: dt.date | None = None) -> int:
+    """The year whose campaign comes next or is under way: this year's until 30 September, then next year's."""
+    today = today or clock.today_in()
+    return today.year if today <= usual_dates(today.year)[1] else today.year + 1
+
+
 def usual_dates(year: int) -> tuple[dt.date, dt.date]:
     """1 August – 30 September of ``year``: the dates a new campaign is offered by default."""
     return dt.date(year, *USUAL_START), dt.date(year, *USUAL_END)

@@ -50,11 +50,10 @@ def open_campaign(year: int, starts_on: dt.date, ends_on: dt.date, texts: dict |
     texts = texts or {}
     campaign = Campaign(year=year, starts_on=starts_on, ends_on=ends_on, is_demo=is_demo,
                         **{name: (texts.get(name) or "").strip() for name in TEXT_FIELDS})
-    if not any(texts.get(f"slogan_{lang}") for lang in LANGS):
-        previous = _previous(campaign)
-        if previous is not None:
-            for lang in LANGS:
-                setattr(campaign, f"slogan_{lang}", getattr(previous, f"slogan_{lang}"))
+    previous = _previous(campaign)
+    for lang in LANGS:  # a slogan left empty keeps last year's, language by language
+        if previous is not None and not getattr(campaign, f"slogan_{lang}"):
+            setattr(campaign, f"slogan_{lang}", getattr(previous, f"slogan_{lang}"))
     db.session.add(campaign)
     record("open", campaign, actor=actor)
     if copy_needs:

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import failed_status
 from ..staff.access import access_rule, get_for_staff
 from .forms import CampaignForm
-from .models import STATES, Campaign, campaigns_ordered, usual_dates
+from .models import STATES, Campaign, campaigns_ordered, season_year, usual_dates
 from .services import CampaignError, close_campaign, open_campaign, reopen_campaign, update_campaign
 
 staff_bp = Blueprint("campaigns_staff", __name__, url_prefix="/staff/campaigns")
@@ -26,9 +26,9 @@ def list_campaigns():
 
 
 def _suggested_year(campaigns: list[Campaign]) -> int:
-    """The year an admin most likely opens next: the one after the latest, or this year."""
-    latest = max((c.year for c in campaigns), default=clock.today_in().year - 1)
-    return max(latest + 1, clock.today_in().year)
+    """The year an admin most likely opens next: the one after the latest, or this season's."""
+    latest = max((c.year for c in campaigns), default=0)
+    return max(latest + 1, season_year())
 
 
 @staff_bp.route("/new", methods=["GET", "POST"])
