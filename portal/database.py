@@ -5,12 +5,47 @@ On SQLite a deferred transaction that reads and then writes fails at once with
 an unsafe request (POST, PUT, PATCH, DELETE) and of CLI commands starts with
 ``BEGIN IMMEDIATE``; page views (GET/HEAD) use plain ``BEGIN`` and never take the
 write lock.
+
+A POST that mostly *reads and builds* (an export) would hold that lock — one writer at a
+time for the whole database — while it builds its answer, and every other write waits
+behind it. Such a view is marked ``@reads_first``: its reads run in a plain transaction,
+and it writes explicitly in ``with write_transaction():``, which ends the read transaction
+and takes the lock only for the write itself.
 """
 
+from contextlib import contextmanager
+
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reads_first(view):
+    """This unsafe-method view reads before it writes: no write lock until ``write_transaction()``."""
+    view.reads_first = True
+    return view
+
+
+@contextmanager
+def write_transaction():
+    """End the current (read) transaction, then run the block in a ``BEGIN IMMEDIATE`` one and commit it.
+
+    Only for ``@reads_first`` views and commands that have written nothing yet: what the session
+    holds is committed first (nothing, in a view that only read).
+    """
+    from .extensions import db
+
+    db.session.commit()
+    g.portal_write_transaction = True
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        g.portal_write_transaction = False
 
 
 def normalise_url(url: str) -> str:
@@ -24,7 +59,12 @@ def normalise_url(url: str) -> str:
 
 def _wants_write_lock() -> bool:
     if has_request_context():
-        return request.method not in SAFE_METHODS
+        if g.get("portal_write_transaction"):
+            return True
+        if request.method in SAFE_METHODS:
+            return False
+        view = current_app.view_functions.get(request.endpoint or "")
+        return not getattr(view, "reads_first", False)
     return True
 
 

@@ -274,3 +274,92 @@ def test_appeal_ids_say_nothing_about_order(app, client):
         ids = list(db.session.scalars(db.select(Appeal.id)))
     assert len(ids) == 5
     assert max(ids) - min(ids) > 1000 and set(ids) != set(range(1, 6))
+
+
+# --- write locks held only while writing (portal/database.py: reads_first, write_transaction) -------
+
+
+def _sqlite_file(app):
+    from portal.backup import sqlite_path
+
+    path = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
+    if path is None:
+        pytest.skip("SQLite's write lock: PostgreSQL locks rows, not the database")
+    return path
+
+
+def test_an_export_holds_no_write_lock_while_it_builds(app, staff_client, monkeypatch):
+    import sqlite3
+
+    from portal.offers import staff as offers_staff
+    from tests.factories import make_offer
+
+    path = _sqlite_file(app)
+    with app.app_context():
+        make_offer("KZ-71")
+        db.session.commit()
+    probes = []
+    build = offers_staff._csv_rows
+
+    def probing(offers, regions):
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)  # another worker, not willing to wait
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            probes.append("free")
+        except sqlite3.OperationalError as error:
+            probes.append(str(error))
+        finally:
+            other.close()
+        yield from build(offers, regions)
+
+    monkeypatch.setattr(offers_staff, "_csv_rows", probing)
+    response = staff_client("admin").post("/staff/offers/export.csv")
+    assert response.status_code == 200 and probes == ["free"]
+    with app.app_context():
+        from portal.audit.models import AuditEntry
+
+        assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "export")) is not None
+
+
+@pytest.mark.slow
+def test_exports_and_writes_run_together_without_database_is_locked(app, staff_client, caplog):
+    import threading
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import LiveServer
+    from tests.factories import make_offer
+
+    _sqlite_file(app)
+    with app.app_context():
+        for i in range(300):
+            make_offer(["KZ-71", "KZ-15"], description="Рюкзаки " * 40)
+        db.session.commit()
+    clients = [staff_client("admin") for _ in range(2)]
+    cookies = ["session=" + c.get_cookie("session").value for c in clients]
+    server = LiveServer(app)
+    server.start()
+    errors, lock = [], threading.Lock()
+
+    def post(path, data, cookie):
+        request = urllib.request.Request(server.url + path, data=data, headers={"Cookie": cookie})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as error:
+            with lock:
+                errors.append(error.read()[:300])
+            return error.code
+
+    jobs = [("/staff/offers/export.csv", b"", cookies[0])] * 8
+    jobs += [("/staff/language", b"language=" + (b"ru" if i % 2 else b"kk"), cookies[1]) for i in range(40)]
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda job: post(*job), jobs))
+    finally:
+        server.stop()
+    assert statuses == [200] * len(jobs), (statuses, errors)
+    assert "database is locked" not in caplog.text

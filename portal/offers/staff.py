@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..audit import record, snapshot
 from ..audit.models import AuditEntry
+from ..database import reads_first, write_transaction
 from ..extensions import db
 from ..htmx import render
 from ..i18n import to_local
@@ -131,8 +132,13 @@ def _csv_rows(offers, regions):
 
 @staff_bp.post("/export.csv")
 @access_rule()
+@reads_first
 def export_offers():
-    """The filtered list as CSV (UTF-8 with BOM for Excel); a POST so the export of personal data is audited."""
+    """The filtered list as CSV (UTF-8 with BOM for Excel); a POST so the export of personal data is audited.
+
+    Built in a read transaction; only the audit entry takes SQLite's write lock (``write_transaction``),
+    so exports never queue other staff's writes behind them.
+    """
     form = _filter_form()
     filters = form.cleaned()
     stmt = scoped(filtered_offers(**filters), Offer).options(selectinload(Offer.need)).limit(EXPORT_LIMIT)
@@ -141,11 +147,12 @@ def export_offers():
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows(_csv_rows(offers, _region_labels()))
-    record(
-        "export", object_type="offer", object_id="", region_code=current_user.region_code,
-        changes={"filters": {k: str(v) for k, v in filters.items() if v}, "rows": len(offers)},
-    )
-    db.session.commit()
+    region_code = current_user.region_code
+    with write_transaction():
+        record(
+            "export", object_type="offer", object_id="", region_code=region_code,
+            changes={"filters": {k: str(v) for k, v in filters.items() if v}, "rows": len(offers)},
+        )
     name = "offers-%s.csv" % clock.today_in().isoformat()
     return Response(
         buffer.getvalue(),
