@@ -161,7 +161,7 @@ def test_russian_no_break_spaces():
             for pattern, what in RU_PLAIN_SPACE:
                 if pattern.search(s):
                     found.append(f"{what}: {s!r}")
-    assert not found, "\n".join(found)
+    assert not found, "Use a no-break space (U+00A0), see translations/GLOSSARY.md:\n" + "\n".join(found)
 
 
 def test_russian_no_gender_brackets():
