@@ -18,6 +18,7 @@ from flask import current_app, url_for
 
 from .. import clock
 from ..extensions import db
+from ..http import cacheable
 from ..i18n import LANGUAGES
 from ..regions.models import Region
 from . import LICENSE, PUBLISHER_EN, bp, public_url
@@ -248,6 +249,7 @@ PRICES_DESCRIPTION = {
 
 
 @bp.get("/catalog.jsonld")
+@cacheable("reports", "prices", "regions", "campaigns", cookies=False)
 def catalog():
     """The DCAT-AP catalogue of every open dataset, in JSON-LD."""
     regions = list(db.session.scalars(sa.select(Region).order_by(Region.code)))
@@ -358,8 +360,53 @@ def prices_package() -> bytes:
 
 
 @bp.get("/<lang:lang>/prices/data/datapackage.json")
+@cacheable("prices", "regions", "campaigns", cookies=False)
 def prices_datapackage():
     """The prices open data described as a Frictionless Data Package."""
     response = current_app.response_class(prices_package(), mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+# --- schema.org Dataset markup on report pages ---------------------------------------------------------
+
+
+@bp.app_template_global()
+def report_dataset_ld(report, version) -> dict:
+    """schema.org ``Dataset`` of a report version (search engines' dataset search): a data block."""
+    from ..i18n import request_language
+
+    lang = request_language()
+    page = public_url("/%s/reports/%s/v%d" % (lang, report.slug, version.number))
+    files = []
+    for f in version.files:
+        files.append({
+            "@type": "DataDownload",
+            "name": f.name,
+            "encodingFormat": f.media_type.split(";")[0],
+            "contentUrl": public_url("/reports/%s/v%d/%s" % (report.slug, version.number, f.name)),
+        })
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": public_url("/en/reports/%s/v%d" % (report.slug, version.number)),
+        "name": version.title,
+        "description": (version.methodology or version.title)[:5000],
+        "url": page,
+        "identifier": "%s-v%d" % (report.slug, version.number),
+        "version": str(version.number),
+        "datePublished": _iso(version.published_at),
+        "inLanguage": lang,
+        "isAccessibleForFree": True,
+        "license": LICENSE["path"],
+        "keywords": ["Road to School", "Мектепке жол", "Дорога в школу", str(report.campaign.year)],
+        "temporalCoverage": str(report.campaign.year),
+        "spatialCoverage": {"@type": "Place", "name": "Kazakhstan",
+                            "address": {"@type": "PostalAddress", "addressCountry": "KZ"}},
+        "creator": {"@type": "Organization", "name": PUBLISHER.get(lang, PUBLISHER_EN), "url": public_url("/%s/" % lang)},
+        "publisher": {"@type": "Organization", "name": PUBLISHER.get(lang, PUBLISHER_EN), "url": public_url("/%s/" % lang)},
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": "«Road to School» open data",
+                                  "url": public_url("/catalog.jsonld")},
+        "distribution": files,
+    }
+    return data

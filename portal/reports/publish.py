@@ -29,7 +29,7 @@ from ..regions.models import Region
 from .models import (
     DIMENSIONS, FILE_NAMES, GROUPS, KINDS, MEDIA_TYPES, SOURCES, Allocation, Report, ReportFile, ReportVersion,
 )
-from .suppression import HIDDEN_MARK, NATIONAL, Figure, build_hierarchy, marker, suppress
+from ..disclosure import HIDDEN_MARK, NATIONAL, Figure, build_hierarchy, marker, suppress
 
 DEFAULT_THRESHOLD = 10
 PUBLISHER = {"kk": "«Мектепке жол» порталы", "ru": "Портал «Дорога в школу»", "en": "Road to School portal"}
@@ -360,11 +360,13 @@ def make_datapackage(meta: dict, files: dict[str, tuple[int, str]]) -> bytes:
                 "schema": {"fields": fields, "missingValues": ["", marker("primary", meta["suppression_threshold"]), HIDDEN_MARK]},
                 **describe("data.csv"),
             },
-            # "type": "file": checked as a file (size, checksum); its "fields" key is data, not a Table Schema.
+            # "type": "file": checked as files (size, checksum), not read as tables: data.json's "fields" key
+            # is data, not a Table Schema, and a remote workbook's bytes are not counted when read as a table.
             {"name": "data-json", "type": "file", "profile": "data-resource", "title": "The same figures as JSON",
              "format": "json", "mediatype": "application/json", "encoding": "utf-8", **describe("data.json")},
-            {"name": "data-xlsx", "profile": "data-resource", "title": "The same figures as an Excel workbook",
-             "format": "xlsx", "mediatype": MEDIA_TYPES["data.xlsx"], **describe("data.xlsx")},
+            {"name": "data-xlsx", "type": "file", "profile": "data-resource",
+             "title": "The same figures as an Excel workbook", "format": "xlsx", "mediatype": MEDIA_TYPES["data.xlsx"],
+             **describe("data.xlsx")},
         ],
     }
     return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
