@@ -1,4 +1,4 @@
-"""Form pages rendered once and filled in per visitor (portal.formpage, issue 8).
+"""Form pages rendered once and filled in per visitor (portal/http/formpage.py, issue 8).
 
 The offer and appeal forms are the pages a TV appeal sends everyone to. Their empty form is kept
 per language and query and only filled in with each visitor's tokens, so these tests prove what

@@ -51,7 +51,7 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
         declaration = declared(request.endpoint)
         if declaration is not None and not declaration.cookies and "Cookie" in response.vary:
-            response.vary.discard("Cookie")
+            response.vary.discard("cookie")  # lower case: HeaderSet.remove compares it to the lowered names
             if not response.vary:
                 del response.headers["Vary"]
 

@@ -177,7 +177,7 @@ def _download(kind: str, extension: str):
         payload = {"name": "mektepke-zhol-school-goods-prices-" + kind, "fields": list(fields),
                    "data": [dict(zip(fields, row)) for row in rows]}
         body, mimetype = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), "application/json"
-    response = current_app.response_class(body, mimetype=mimetype)
+    response = current_app.response_class(body, content_type=mimetype)  # its charset once
     suffix = "".join("-%s" % part for part in (year, region) if part)
     disposition = "attachment" if extension == "csv" else "inline"
     response.headers["Content-Disposition"] = '%s; filename="prices-%s%s.%s"' % (disposition, kind, suffix, extension)
