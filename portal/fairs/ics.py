@@ -14,6 +14,7 @@ import icalendar
 from flask import url_for
 from flask_babel import gettext as _
 
+from .. import clock
 from ..http import as_utc
 from ..i18n import localised
 from .models import KINDS, Fair
@@ -91,8 +92,8 @@ def calendar(fairs: list[Fair], lang: str, name: str, feed: bool) -> bytes:
         last = max(f.local_end.date() for f in fairs) + dt.timedelta(days=366)
         cal.add_missing_timezones(first_date=first, last_date=last)
     else:
-        # RFC 5545 wants at least one component: an empty feed carries the main zone.
-        cal.add_component(
-            icalendar.Timezone.from_tzid("Asia/Almaty", first_date=dt.date(2023, 1, 1), last_date=dt.date(2026, 1, 1))
-        )
+        # RFC 5545 wants at least one component: an empty feed carries the main zone, around today.
+        today = clock.today_in()
+        cal.add_component(icalendar.Timezone.from_tzid(
+            "Asia/Almaty", first_date=today - dt.timedelta(days=366), last_date=today + dt.timedelta(days=366)))
     return cal.to_ical()
