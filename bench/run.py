@@ -123,8 +123,9 @@ def generate(url: str) -> list[str]:
         def appeals():
             from portal.appeals.models import Appeal
 
+            ids = rng.sample(range(1, 2**31 - 1), SIZES["appeals"])  # appeal ids are random (portal/appeals/models.py)
             rows = [dict(
-                receipt_hash=secrets.token_hex(32), category="forced_fees", region_code=rng.choice(regions),
+                id=ids[n], receipt_hash=secrets.token_hex(32), category="forced_fees", region_code=rng.choice(regions),
                 settlement="School", message="Generated appeal %d." % n, created_on=dt.date(2023, 8, 1 + n % 14),
             ) for n in range(SIZES["appeals"])]
             bulk(Appeal, rows, "appeals")
