@@ -1,4 +1,9 @@
-"""Statistical disclosure control: no child can be identified from a published report.
+"""Statistical disclosure control: no child or family can be singled out from a published figure.
+
+One rule for every figure the portal publishes: the campaign's reports (``portal/reports``),
+the self-check answers (``portal/ready``) and the appeal and offer response figures
+(``portal/needs/response.py``); ``tests/test_report_suppression.py`` and
+``tests/test_security_findings.py`` attack all of them the same way.
 
 The published figures form one hierarchy of additive cells, each keyed
 ``(region, recipient_group, aid_kind, source)`` with ``None`` meaning "all":
@@ -27,6 +32,13 @@ Rule (``REPORT_SUPPRESSION_THRESHOLD``, default 10):
    never hidden.
 3. **Sticky suppression.** Cells hidden in an earlier version stay hidden in later
    ones, so comparing versions does not reveal them.
+4. **Zeros in a published grid** (``published_zeros``; the self-check shows every answer of
+   every question, zeros included). A "<10" beside true zeros of the same row says what the
+   few answered ("<10, 0, 0": one family, and its answer). So a zero that differs from a
+   small cell only by its group (the same region, kind and source) is hidden like a small
+   cell, zeros take part in the equations, and the reader's knowledge of a hidden figure
+   starts at 0 instead of 1 (a "<10" may be 0…9, an "x" any number). A zero whose national
+   total for its group is 0 as well says nothing that the national figure does not.
 """
 
 from __future__ import annotations
@@ -113,13 +125,29 @@ def is_national(key: Key) -> bool:
     return key[0] is None
 
 
-def suppress(figures: dict[Key, Figure], threshold: int = 10, also_hide: Iterable[Key] = ()) -> dict[Key, str]:
-    """Which figures to hide: ``{key: PRIMARY | COMPLEMENTARY}``. ``figures`` comes from ``build_hierarchy``."""
+def suppress(figures: dict[Key, Figure], threshold: int = 10, also_hide: Iterable[Key] = (),
+             published_zeros: Iterable[Key] = ()) -> dict[Key, str]:
+    """Which figures to hide: ``{key: PRIMARY | COMPLEMENTARY}``. ``figures`` comes from ``build_hierarchy``.
+
+    ``published_zeros``: keys of ``figures`` shown as 0 (rule 4); without them zeros are not published.
+    """
     keys = [k for k, f in figures.items() if f.children or f.amount or f.items]
+    present = set(keys)
+    zeros = [  # detail zeros only; a zero whose national total for its group is 0 too is known to all anyway
+        tuple(k) for k in published_zeros
+        if None not in tuple(k) and tuple(k) in figures and tuple(k) not in present
+        and figures.get((None, k[1], None, None), Figure()).children
+    ]
+    keys += zeros
     hidden: dict[Key, str] = {}
     for key in keys:
         if not is_national(key) and 0 < figures[key].children < threshold:
             hidden[key] = PRIMARY
+    small_rows = {(k[0], k[2], k[3]) for k in hidden if None not in k}
+    for key in zeros:
+        if None not in key and (key[0], key[2], key[3]) in small_rows:
+            hidden[key] = PRIMARY
+    zero_possible = bool(zeros)
     for key in also_hide:
         key = tuple(key)
         if key in figures and key not in hidden and key != NATIONAL and key in keys:
@@ -132,7 +160,7 @@ def suppress(figures: dict[Key, Figure], threshold: int = 10, also_hide: Iterabl
 
     for _ in range(10 * len(keys) + 10):  # every pass hides one more figure: bounded
         candidate = None
-        for i in _weak_equations(eqs, hidden, figures, threshold):
+        for i in _weak_equations(eqs, hidden, figures, threshold, zero_possible):
             candidate = _best_complement(eqs[i], hidden, figures, threshold, eqs, by_key)
             if candidate is not None:
                 break
@@ -142,13 +170,13 @@ def suppress(figures: dict[Key, Figure], threshold: int = 10, also_hide: Iterabl
     return hidden
 
 
-def _weak_equations(eqs, hidden, figures, threshold) -> list[int]:
+def _weak_equations(eqs, hidden, figures, threshold, zero_possible=False) -> list[int]:
     """Equations through which a hidden figure can be recovered, the most urgent first; empty when safe."""
     # Cheapest check first: an equation with exactly one hidden member gives it away by subtraction.
     single = [i for i, (total, parts) in enumerate(eqs) if sum(m in hidden for m in (total, *parts)) == 1]
     if single:
         return single
-    exposed = recoverable(eqs, hidden) | pinned(eqs, hidden, figures, threshold)
+    exposed = recoverable(eqs, hidden) | pinned(eqs, hidden, figures, threshold, zero_possible)
     if not exposed:
         return []
     order = sorted(exposed, key=lambda k: (hidden[k] != PRIMARY, is_national(k), _sort_key(k)))
@@ -170,20 +198,23 @@ def _weak_equations(eqs, hidden, figures, threshold) -> list[int]:
     return result
 
 
-def prior(key: Key, status: str, threshold: int) -> tuple[float, float]:
+def prior(key: Key, status: str, threshold: int, zero_possible: bool = False) -> tuple[float, float]:
     """What a reader knows about a hidden figure before any arithmetic.
 
     "<10" cells hold 1…threshold−1 children. An "x" cell is listed, so it is not zero, and
-    it is not small, so below national level it holds at least ``threshold``.
+    it is not small, so below national level it holds at least ``threshold``. Where zeros are
+    published and hidden too (rule 4), any hidden figure may be 0 and an "x" may be small.
     """
+    if zero_possible:
+        return 0, (threshold - 1 if status == PRIMARY else float("inf"))
     if status == PRIMARY:
         return 1, threshold - 1
     return (1 if is_national(key) else threshold), float("inf")
 
 
-def bounds(eqs, hidden, figures, threshold, rounds: int = 60) -> dict[Key, tuple[float, float]]:
+def bounds(eqs, hidden, figures, threshold, rounds: int = 60, zero_possible: bool = False) -> dict[Key, tuple[float, float]]:
     """Tightest intervals for the hidden children counts that the equations and the priors allow."""
-    box = {key: prior(key, status, threshold) for key, status in hidden.items()}
+    box = {key: prior(key, status, threshold, zero_possible) for key, status in hidden.items()}
     for _ in range(rounds):
         changed = False
         for total, parts in eqs:
@@ -208,9 +239,10 @@ def bounds(eqs, hidden, figures, threshold, rounds: int = 60) -> dict[Key, tuple
     return box
 
 
-def pinned(eqs, hidden, figures, threshold) -> set[Key]:
+def pinned(eqs, hidden, figures, threshold, zero_possible: bool = False) -> set[Key]:
     """Hidden figures whose interval has shrunk to a single value."""
-    return {key for key, (lo, hi) in bounds(eqs, hidden, figures, threshold).items() if lo >= hi}
+    box = bounds(eqs, hidden, figures, threshold, zero_possible=zero_possible)
+    return {key for key, (lo, hi) in box.items() if lo >= hi}
 
 
 def _best_complement(equation, hidden, figures, threshold, eqs, by_key):

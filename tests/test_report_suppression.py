@@ -1,6 +1,6 @@
 """Disclosure control, tested adversarially: an attacker with every published table tries to recover each hidden figure.
 
-The attacker here is written independently of ``portal.reports.suppression``: it reads
+The attacker here is written independently of ``portal.disclosure``: it reads
 only what a journalist gets (the rows of data.csv), rebuilds every "total = sum of parts"
 relation from the table structure, and tries
 1. plain subtraction, repeated with whatever it recovered (the issue's test);
@@ -26,7 +26,7 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.reports.models import GROUPS, KINDS, SOURCES, Allocation
 from portal.reports.publish import build, default_texts, publish
-from portal.reports.suppression import Figure, build_hierarchy, suppress
+from portal.disclosure import Figure, build_hierarchy, suppress
 
 THRESHOLD = 10
 MARKS = ("<10", "x")

@@ -363,3 +363,160 @@ def test_exports_and_writes_run_together_without_database_is_locked(app, staff_c
         server.stop()
     assert statuses == [200] * len(jobs), (statuses, errors)
     assert "database is locked" not in caplog.text
+
+
+# --- disclosure control on every published figure (portal/disclosure.py) ---------------------------
+
+
+def _self_check_rows(data, threshold=10):
+    """The self-check page as rows a reader can attack (the reports' key shape): national answers, regions."""
+    from portal.ready.forms import ANSWERS, QUESTIONS
+    from portal.ready.services import SOURCE
+
+    rows = []
+
+    def row(key, cell):
+        shown = cell["mark"] if cell["mark"] else str(cell["value"])
+        rows.append({**dict(zip(("region_code", "recipient_group", "aid_kind", "source"), (v or "" for v in key))),
+                     "children": shown, "amount_kzt": "0", "items": "0"})
+
+    row((None, None, None, None), {"mark": None, "value": data["answers_counted"]})
+    for q in QUESTIONS:
+        for a in ANSWERS:
+            row((None, "%s:%s" % (q, a), None, None), data["national"][q][a])
+    for region, questions in data["by_region"].items():
+        for q in QUESTIONS:
+            for a in ANSWERS:
+                row((region, "%s:%s" % (q, a), q, SOURCE), questions[q][a])
+    return rows
+
+
+def _interval_attack_zero_floor(known, hidden, threshold=10):
+    """The reports' interval attack where a hidden figure may be 0 ("<10": 0…9; "x": 0 or more)."""
+    from tests.test_report_suppression import relations
+
+    box = {k: [0, threshold - 1] if mark.startswith("<") else [0, float("inf")] for k, mark in hidden.items()}
+    rels = relations(list(known) + list(hidden))
+    for _ in range(200):
+        changed = False
+        for total, parts in rels:
+            terms = [(1, total)] + [(-1, p) for p in parts]
+            unknown = [(c, k) for c, k in terms if k in hidden]
+            if not unknown:
+                continue
+            rhs = -sum(c * known[k] for c, k in terms if k not in hidden)
+            for c, k in unknown:
+                rest = [(cj, kj) for cj, kj in unknown if kj != k]
+                lo_rest = sum(cj * box[kj][0] if cj > 0 else cj * box[kj][1] for cj, kj in rest)
+                hi_rest = sum(cj * box[kj][1] if cj > 0 else cj * box[kj][0] for cj, kj in rest)
+                lo, hi = (rhs - hi_rest, rhs - lo_rest) if c > 0 else (lo_rest - rhs, hi_rest - rhs)
+                if lo > box[k][0]:
+                    box[k][0], changed = lo, True
+                if hi < box[k][1]:
+                    box[k][1], changed = hi, True
+        if not changed:
+            break
+    return {k for k, (lo, hi) in box.items() if lo >= hi}
+
+
+def _assert_no_family_singled_out(rows):
+    from tests.test_report_suppression import linear_attack, read_view, subtraction_attack
+
+    known, hidden = read_view(rows)
+    assert subtraction_attack(known, hidden) == set()
+    assert linear_attack(known, hidden) == set()
+    assert _interval_attack_zero_floor(known, hidden) == set()
+    # No "<10" beside a true zero of the same region and question (unless nobody anywhere gave that answer).
+    for key, mark in hidden.items():
+        if mark.startswith("<") and None not in key:
+            for other, value in known.items():
+                if (other[0], other[2]) == (key[0], key[2]) and other != key and None not in other and value == 0:
+                    assert known.get((None, other[1], None, None)) == 0, (key, other)
+
+
+def _self_check_data(app, tallies):
+    import datetime as dt
+
+    from portal.campaigns.models import current_campaign
+    from portal.ready.models import ReadyTally
+    from portal.ready.services import public_figures
+
+    with app.app_context():
+        for (region, question, answer), count in tallies.items():
+            db.session.add(ReadyTally(region_code=region, day=dt.date(2023, 8, 10), question=question,
+                                      answer=answer, count=count))
+        db.session.commit()
+        return public_figures(current_campaign())
+
+
+def test_a_self_check_figure_with_one_answer_singles_out_no_family(app, client):
+    data = _self_check_data(app, {
+        ("KZ-71", "uniform", "yes"): 1,  # one family in Astana answered one question
+        ("KZ-75", "uniform", "yes"): 40, ("KZ-75", "uniform", "no"): 25, ("KZ-75", "uniform", "unsure"): 12,
+        ("KZ-15", "uniform", "yes"): 30, ("KZ-15", "uniform", "no"): 20, ("KZ-15", "uniform", "unsure"): 11,
+    })
+    astana = data["by_region"]["KZ-71"]["uniform"]
+    assert [cell["value"] for cell in astana.values()] == [None, None, None]  # "<10, 0, 0" is gone
+    _assert_no_family_singled_out(_self_check_rows(data))
+    html = client.get("/en/ready/figures").get_data(as_text=True)
+    assert "&lt;10" in html
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_self_check_figures_resist_the_reports_attacks(app, seed):
+    import random
+
+    from portal.ready.forms import ANSWERS, QUESTIONS
+
+    rng = random.Random(seed)
+    regions = rng.sample(["KZ-10", "KZ-11", "KZ-15", "KZ-71", "KZ-75", "KZ-47"], rng.randint(2, 5))
+    questions = rng.sample(list(QUESTIONS), 2)
+    tallies = {}
+    for region in regions:
+        for q in questions:
+            for a in ANSWERS:
+                n = rng.choice([0, 0, 1, 2, 5, 9, 10, 14, 30, 60])
+                if n:
+                    tallies[(region, q, a)] = n
+    if not tallies:
+        tallies[(regions[0], questions[0], "yes")] = 1
+    _assert_no_family_singled_out(_self_check_rows(_self_check_data(app, tallies)))
+
+
+def test_the_self_check_is_counted_once_per_visitor_session(app, client):
+    import sqlalchemy as sa
+
+    from portal.ready.models import ReadyTally
+
+    answers = {"region": "KZ-71", "uniform": "no", "shoes": "yes", "count": "y"}
+    for _ in range(5):
+        assert client.post("/en/ready", data=answers).status_code == 303
+    page = client.get(client.post("/ru/ready", data=answers).headers["Location"]).get_data(as_text=True)
+    assert "уже учтены" in page
+    with app.app_context():
+        assert dict(db.session.execute(sa.select(ReadyTally.question, ReadyTally.count)).all()) == {"uniform": 1, "shoes": 1}
+
+
+def test_response_figures_resist_the_reports_attacks(app):
+    import datetime as dt
+
+    from portal.campaigns.models import current_campaign
+    from portal.needs.response import response_figures
+    from tests.factories import make_appeal
+    from tests.test_report_suppression import interval_attack, linear_attack, read_view, subtraction_attack
+
+    with app.app_context():
+        for region, n in (("KZ-71", 1), ("KZ-75", 20), ("KZ-15", 14), ("KZ-47", 3)):
+            for _ in range(n):
+                make_appeal(region, created_on=dt.date(2023, 8, 5))
+        db.session.commit()
+        data = response_figures(current_campaign())
+    rows = [{"region_code": "", "recipient_group": "", "aid_kind": "", "source": "",
+             "children": str(data["national"]["appeals"])}]
+    for region, row in data["rows"].items():
+        rows.append({"region_code": region, "recipient_group": "", "aid_kind": "", "source": "",
+                     "children": str(row["appeals"])})
+    known, hidden = read_view(rows)
+    assert hidden
+    assert subtraction_attack(known, hidden) == linear_attack(known, hidden) == set()
+    assert interval_attack(known, hidden) == set()

@@ -16,7 +16,7 @@ from ..campaigns.models import in_period as in_campaign_period
 from ..extensions import db
 from ..offers.models import Offer, OfferRegion
 from ..ready.services import threshold
-from ..reports.suppression import Figure, build_hierarchy, marker, suppress
+from ..disclosure import Figure, build_hierarchy, marker, suppress
 
 ALL = "all"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..campaigns.models import current_campaign
@@ -43,9 +43,14 @@ def check():
     if form.validate_on_submit():
         answers = form.answers()
         if form.count.data and answers:
-            record_tallies(form.region.data, answers)
-            db.session.commit()
-            flash(_("Thank you. Your answers were added to the anonymous counts of your region."))
+            # Once per visitor session: sending the form again (or 30 times a minute) adds nothing.
+            if session.get("ready_counted"):
+                flash(_("Your answers were already counted during this visit, so they were not added again."))
+            else:
+                record_tallies(form.region.data, answers)
+                db.session.commit()
+                session["ready_counted"] = True
+                flash(_("Thank you. Your answers were added to the anonymous counts of your region."))
         return redirect(url_for(".result", region=form.region.data, **answers), code=303)
     return _private(render_template("ready/index.html", form=form, questions=QUESTIONS), 422)
 

@@ -12,7 +12,7 @@ from .. import clock
 from ..campaigns.models import in_period as in_campaign_period
 from ..extensions import db
 from ..fairs.models import Fair
-from ..reports.suppression import PRIMARY, Figure, build_hierarchy, marker, suppress
+from ..disclosure import PRIMARY, Figure, build_hierarchy, marker, suppress
 from .forms import ANSWERS, GOODS, QUESTIONS
 from .models import ReadyTally
 
@@ -93,17 +93,24 @@ def public_figures(campaign) -> dict:
     answers, totals by question the national number of answers to it.
     """
     limit = threshold()
-    figures = build_hierarchy(tally_cells(campaign))
-    hidden = suppress(figures, limit)
+    cells = tally_cells(campaign)
+    regions = sorted({key[0] for key in cells})
+    # The page shows every answer of every question, zeros too: the zeros are published figures
+    # and take part in the suppression ("<10" beside true zeros would say what one family answered).
+    for region in regions:
+        for q in QUESTIONS:
+            for a in ANSWERS:
+                cells.setdefault((region, "%s:%s" % (q, a), q, SOURCE), Figure())
+    figures = build_hierarchy(cells)
+    hidden = suppress(figures, limit, published_zeros=[key for key, fig in figures.items() if not fig.children])
 
     def shown(key):
         fig = figures.get(key)
-        if fig is None or not fig.children:
-            return {"value": 0, "mark": None}
         status = hidden.get(key)
-        return {"value": None if status else fig.children, "mark": marker(status, limit)}
+        if status:
+            return {"value": None, "mark": marker(status, limit)}
+        return {"value": fig.children if fig is not None else 0, "mark": None}
 
-    regions = sorted({key[0] for key in figures if key[0] is not None})
     national = {
         q: {a: shown((None, "%s:%s" % (q, a), None, None)) for a in ANSWERS} for q in QUESTIONS
     }
