@@ -246,3 +246,17 @@ def test_demo_shows_a_live_campaign_and_a_past_year(app, client, runner):
     archive = client.get("/en/campaigns/2026").get_data(as_text=True)
     assert "demo-mektepke-zhol-2026" in archive
     assert "Year over year" in client.get("/en/campaigns/").get_data(as_text=True)
+
+
+def test_self_check_answers_out_of_season_are_counted(app, client):
+    """A visitor thanked for adding their answers in December sees them in the figures (they showed 0)."""
+    from portal.ready.services import public_figures, record_tallies
+
+    at(app, "2026-12-04T06:00:00+00:00")
+    with app.app_context():
+        for _ in range(12):
+            record_tallies("KZ-71", {"uniform": "no"}, day=dt.date(2026, 12, 4))
+        db.session.commit()
+        assert public_figures(current_campaign())["answers_counted"] == 12
+        open_year(2027)
+        assert public_figures(current_campaign())["answers_counted"] == 12  # now counted in 2027, the next year
