@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from ..campaigns.models import current_campaign
 from ..http import as_utc, cacheable, conditional, latest
+from ..http.assets import asset_url
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..i18n import LANGUAGES, format_date, format_time, localised, request_language
@@ -196,22 +197,29 @@ def json_ld(fair: Fair) -> dict:
         "location": {
             "@type": "Place",
             "name": fair.venue or fair.settlement or fair.region.label,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": fair.address,
-                "addressLocality": fair.settlement,
-                "addressRegion": fair.region.name,
-                "addressCountry": "KZ",
-            },
+            # Only the parts that are known: an empty property is worse than none for search engines.
+            "address": {key: value for key, value in (
+                ("@type", "PostalAddress"),
+                ("streetAddress", fair.address),
+                ("addressLocality", fair.settlement),
+                ("addressRegion", fair.region.name),
+                ("addressCountry", "KZ"),
+            ) if value},
         },
         "url": url_for("fairs.detail", id=fair.id, _external=True),
+        "image": [request.host_url.rstrip("/") + asset_url("img/share.png")],
         "inLanguage": lang,
         "isAccessibleForFree": True,
+        # The organiser as staff entered it, else the region's campaign office; its URL: the region's page
+        # on the portal (contacts, phone lines, receptions).
+        "organizer": {
+            "@type": "Organization",
+            "name": fair.organiser or _("«Road to School» campaign in %(region)s", region=fair.region.label),
+            "url": url_for("regions.detail", code=fair.region_code, _external=True),
+        },
     }
     if text:
         data["description"] = text
-    if fair.organiser:
-        data["organizer"] = {"@type": "Organization", "name": fair.organiser}
     return data
 
 
