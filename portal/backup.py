@@ -32,7 +32,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def backup_sqlite(source: Path, target: Path) -> str:
     """Copy ``source`` to ``target`` with the online backup API; returns the copy's integrity_check."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     partial.unlink(missing_ok=True)
     src = sqlite3.connect(source, timeout=30)

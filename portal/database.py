@@ -83,9 +83,35 @@ def _on_begin(connection):
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
 
 
+def owner_only(path) -> None:
+    """Create the SQLite file readable by its owner only (0600), or make an existing one (and -wal, -shm) so.
+
+    It holds sponsors' personal data and appeal texts. SQLite gives the -wal and -shm files (and a
+    rollback journal) the mode of the database file, so they follow.
+    """
+    import os
+
+    path = str(path)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # e.g. a missing directory: SQLite reports it on connect
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except OSError:
+            pass  # absent, or not ours to change
+
+
 def configure_engine(engine: sa.Engine) -> None:
     """Install the SQLite hooks on our engine; PostgreSQL needs none."""
     if engine.dialect.name != "sqlite":
         return
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        owner_only(database)
     sa.event.listen(engine, "connect", _on_connect)
     sa.event.listen(engine, "begin", _on_begin)

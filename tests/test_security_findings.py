@@ -520,3 +520,40 @@ def test_response_figures_resist_the_reports_attacks(app):
         others = [b for r, b in box.items() if r != region]
         low, high = max(lo, rest - sum(b[1] for b in others)), min(hi, rest - sum(b[0] for b in others))
         assert low < high, (region, low, high)  # interval reasoning pins no hidden count
+
+
+# --- database files owner-only (portal/database.py: owner_only; portal/backup.py) ---------------
+
+
+def test_database_files_and_backups_are_created_owner_only(tmp_path):
+    import os
+    import stat
+
+    from portal import create_app
+    from tests.conftest import make_config, migrate_and_seed
+
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("file modes of SQLite files")
+    old_umask = os.umask(0o022)
+    try:
+        existing = tmp_path / "old.sqlite3"
+        existing.write_bytes(b"")
+        existing.chmod(0o644)  # an installation from before the fix
+        for path in (tmp_path / "new.sqlite3", existing):
+            app = create_app(make_config("sqlite:///" + str(path)))
+            migrate_and_seed(app)
+            with app.app_context():
+                db.session.execute(db.text("CREATE TABLE IF NOT EXISTS t (x)"))
+                db.session.execute(db.text("INSERT INTO t VALUES (1)"))
+                db.session.commit()
+                files = [p for p in tmp_path.iterdir() if p.name.startswith(path.name)]
+                assert {p.name for p in files} >= {path.name, path.name + "-wal", path.name + "-shm"}
+                for file in files:
+                    assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+                db.engine.dispose()
+        result = app.test_cli_runner().invoke(args=["backup", "--output", str(tmp_path / "backups" / "b.sqlite3")])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE((tmp_path / "backups" / "b.sqlite3").stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
+    finally:
+        os.umask(old_umask)
