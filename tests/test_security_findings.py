@@ -557,3 +557,36 @@ def test_database_files_and_backups_are_created_owner_only(tmp_path):
         assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
     finally:
         os.umask(old_umask)
+
+
+# --- the TOTP enrolment secret is not in the session cookie (portal/staff/routes.py: enrol) ------------
+
+
+def test_the_enrolment_secret_never_rides_in_the_session_cookie(app, client):
+    import base64
+    import zlib
+
+    import pyotp
+    import sqlalchemy as sa
+
+    from portal.staff.models import StaffUser
+    from tests.factories import make_staff
+
+    with app.app_context():
+        user = make_staff(totp=False)
+        db.session.commit()
+        email = user.email
+    client.post("/staff/login", data={"email": email, "password": "correct horse battery"})
+    html = client.get("/staff/login/enrol").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html).group(1)
+    assert client.get("/staff/login/enrol").get_data(as_text=True).count(secret) >= 1  # the same one again
+    cookie = client.get_cookie("session").value
+    payload = cookie.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    if cookie.startswith("."):
+        raw = zlib.decompress(raw)
+    assert secret.encode() not in raw and b"enrol" not in raw
+    assert client.post("/staff/login/enrol", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    with app.app_context():
+        stored = db.session.scalar(sa.select(StaffUser).where(StaffUser.email == email))
+        assert stored.totp_enabled and stored.totp_secret == secret

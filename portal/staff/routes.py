@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import clock
 from ..audit import record
+from ..database import write_transaction
 from ..extensions import db, limiter
 from . import bp, totp
 from .access import access_rule
@@ -139,8 +140,14 @@ def enrol():
         return redirect(url_for("staff.login"))
     if user.totp_enabled:
         return redirect(url_for("staff.code"))
-    secret = session.get("enrol_secret") or totp.new_secret()
-    session["enrol_secret"] = secret
+    secret = user.totp_secret
+    if not secret:
+        # Kept on the account (switched on only after a code proves it) and never in the session
+        # cookie, which is signed but readable by anyone holding it.
+        secret = totp.new_secret()
+        with write_transaction():
+            user.totp_secret = secret
+    session.pop("enrol_secret", None)
     form = CodeForm()
     if form.validate_on_submit():
         step = totp.matching_step(secret, form.code.data)
