@@ -260,3 +260,54 @@ def test_self_check_answers_out_of_season_are_counted(app, client):
         assert public_figures(current_campaign())["answers_counted"] == 12
         open_year(2027)
         assert public_figures(current_campaign())["answers_counted"] == 12  # now counted in 2027, the next year
+
+
+def test_migration_keeps_2023_in_2023(tmp_path):
+    """Upgrading a database of the 2023-only portal gives every offer a campaign; nothing moves or is lost."""
+    import flask_migrate
+
+    from portal import create_app
+    from tests.conftest import make_config, throwaway_database
+
+    with throwaway_database(tmp_path, "campaign_migration") as url:
+        app = create_app(make_config(url))
+        with app.app_context():
+            flask_migrate.upgrade(revision="0100")
+            engine = db.engine
+            with engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO campaign (year, starts_on, ends_on, slogan_kk, slogan_ru, slogan_en) "
+                    "VALUES (2023, '2023-08-01', '2023-09-30', '', '', '')"))
+                conn.execute(sa.text("INSERT INTO region (code, name_kk, name_ru, name_en, centre_en, kind, tz) "
+                                     "VALUES ('KZ-71', 'Астана', 'Астана', 'Astana', 'Astana', 'city', 'Asia/Almaty')"))
+                offer = sa.Table("offer", sa.MetaData(), autoload_with=conn)
+                for n, (year, created) in enumerate(((2023, dt.datetime(2023, 8, 10, 6, tzinfo=dt.timezone.utc)),
+                                                     (2026, dt.datetime(2026, 11, 20, 6, tzinfo=dt.timezone.utc))), 1):
+                    row = {c.name: _filler(c) for c in offer.columns if not c.nullable and not c.primary_key}
+                    row.update(reference="MZ-%d-%06d" % (year, n), year=year, number=n, form_token="t%d" % n,
+                               created_at=created)
+                    conn.execute(offer.insert().values(**row))
+            flask_migrate.upgrade(revision="heads")
+            with engine.connect() as conn:
+                campaign_id = conn.execute(sa.text("SELECT id FROM campaign WHERE year = 2023")).scalar_one()
+                rows = conn.execute(sa.text("SELECT reference, campaign_id FROM offer ORDER BY id")).all()
+                assert [(r, c) for r, c in rows] == [("MZ-2023-000001", campaign_id), ("MZ-2026-000002", campaign_id)]
+                assert conn.execute(sa.text("SELECT year, message_kk, closed_at FROM campaign")).all() == [(2023, "", None)]
+            db.engine.dispose()
+
+
+def _filler(column):
+    """A value for a NOT NULL column of the old schema."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        kind = str
+    if kind is bool:
+        return False
+    if kind is int:
+        return 0
+    if kind is dt.datetime:
+        return dt.datetime(2023, 8, 10, 6, tzinfo=dt.timezone.utc)
+    if kind is dt.date:
+        return dt.date(2023, 8, 10)
+    return "x"
