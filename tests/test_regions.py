@@ -189,12 +189,21 @@ def test_reception_and_plan_forms(app, staff_client):
         assert db.session.scalar(sa.select(Reception)).phone == "+7 7172 55 00 10"
 
 
-@pytest.mark.parametrize("field", ["region_code", "kind", "languages", "position", "number"])
+@pytest.mark.parametrize("field", ["region_code", "kind", "languages", "position", "number", "title_kk", "hours_ru",
+                                   "free_of_charge"])
 def test_no_500_on_hostile_values(staff_client, field):
     coordinator = staff_client("coordinator", "KZ-71")
-    for value in ("\x00", "x" * 5000, "<script>", "-1", "99999999999999999999"):
+    for value in ("\x00", "x" * 5000, "<script>", "-1", "99999999999999999999", "a\x00b"):
         response = coordinator.post("/staff/regions/lines/new", data=_line_form(**{field: value}))
-        assert response.status_code in (302, 422), (field, value, response.status_code)
+        assert response.status_code in (302, 400, 422), (field, value, response.status_code)
+
+
+def test_no_500_on_hostile_query_values(staff_client):
+    admin = staff_client("admin")
+    for value in ("%00", "KZ-71%00", "x" * 500, "national", "KZ-99"):
+        # a NUL byte may be refused as a bad request before the view (400); never a 500
+        assert admin.get(f"/staff/regions/?region={value}").status_code in (200, 400), value
+        assert admin.get(f"/staff/regions/plans/new?region={value}").status_code in (200, 400), value
 
 
 def test_dashboard_names_regions_without_a_number(app, staff_client):
@@ -247,3 +256,17 @@ def test_region_pages_are_linked_and_in_the_sitemap(client):
     sitemap = client.get("/sitemap.xml").get_data(as_text=True)
     assert "/kk/regions/KZ-75" in sitemap and "/en/regions/" in sitemap
 
+
+
+def test_demo_directory_is_labelled_and_idempotent(app, runner, client):
+    for _ in range(2):
+        assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    with app.app_context():
+        for model in (Reception, Headquarters, RegionPlan):
+            rows = db.session.scalars(sa.select(model)).all()
+            assert rows and all(row.is_demo for row in rows), model
+        assert len(db.session.scalars(sa.select(RegionPlan)).all()) == 3
+        kinds = set(db.session.scalars(sa.text("SELECT kind FROM fair WHERE is_demo")))
+        assert {"consultation", "reception"} <= kinds
+    html = client.get("/kk/regions/KZ-71").get_data(as_text=True)
+    assert html.count("badge-demo") >= 4  # lines, reception, headquarters, plan

@@ -8,6 +8,7 @@ year and are entered by staff in ``/staff/regions/``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
@@ -66,6 +67,16 @@ class Region(db.Model):
 
     def __repr__(self) -> str:
         return "<Region %s>" % self.code
+
+
+REGION_CODE = re.compile(r"[A-Z]{2}-[0-9A-Z]{1,3}")
+
+
+def region_by_code(code: str | None) -> Region | None:
+    """The region with this ISO code, or ``None`` for anything else (typed URLs, made-up parameters)."""
+    if not code or not REGION_CODE.fullmatch(code):
+        return None
+    return db.session.get(Region, code)
 
 
 def regions_ordered() -> list[Region]:

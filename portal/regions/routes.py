@@ -14,7 +14,7 @@ from ..http import cacheable
 from ..campaigns.models import current_campaign
 from ..extensions import db
 from ..site.routes import sitemap_provider
-from .models import Headquarters, PhoneLine, Reception, Region, RegionPlan, national_lines
+from .models import Headquarters, PhoneLine, Reception, Region, RegionPlan, national_lines, region_by_code
 
 bp = Blueprint("regions", __name__, url_prefix="/<lang:lang>/regions")
 
@@ -50,7 +50,7 @@ def detail(code: str):
     from ..news.filters import news_statement
     from ..offers.services import active_price_pledges
 
-    region = db.session.get(Region, code) if len(code) <= 8 else None
+    region = region_by_code(code)
     if region is None:
         abort(404)
     campaign = current_campaign()

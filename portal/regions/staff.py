@@ -21,7 +21,7 @@ from ..extensions import db
 from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
 from .forms import HeadquartersForm, PhoneLineForm, ReceptionForm, RegionPlanForm
 from .models import (
-    LINE_KINDS, LINE_LANGUAGES, Headquarters, PhoneLine, Reception, Region, RegionPlan, regions_ordered,
+    LINE_KINDS, LINE_LANGUAGES, Headquarters, PhoneLine, Reception, Region, RegionPlan, region_by_code, regions_ordered,
     regions_without_numbers,
 )
 
@@ -69,7 +69,7 @@ def _chosen_region() -> str | None:
     code = request.args.get("region", "")
     if code == NATIONAL:
         return NATIONAL
-    return code if code and db.session.get(Region, code) is not None else None
+    return code if region_by_code(code) is not None else None
 
 
 def _records(kind: Kind, region: str | None) -> list:
