@@ -57,6 +57,7 @@ def collect(base: str, folder: Path) -> dict[str, str]:
         assert response.headers.get("Content-Type", "").startswith("text/html"), (label, response.status_code)
         name = "%03d-%s.html" % (len(saved), re.sub(r"[^\w]+", "-", label).strip("-")[:80])
         (folder / name).write_bytes(response.content)
+        (folder / (name + ".url")).write_text(response.url)  # after redirects
         saved[name] = "%s (%d)" % (label, response.status_code)
 
     for lang in LANGS:
@@ -104,11 +105,11 @@ def vnu_errors(live_server, tmp_path_factory):
     folder = tmp_path_factory.mktemp("vnu")
     live_server.app.config.update(OFFER_RATE_LIMIT="1000 per minute", APPEAL_RATE_LIMIT="1000 per minute")
     saved = collect(live_server.url, folder)
-    return saved, run_vnu(sorted(folder.glob("*.html")))
+    return saved, run_vnu(sorted(folder.glob("*.html"))), folder
 
 
 def test_every_page_type_is_valid_html(vnu_errors):
-    saved, errors = vnu_errors
+    saved, errors, _folder = vnu_errors
     assert len(saved) > 100
     by_page: dict[str, list[str]] = {}
     for message in errors:
@@ -119,3 +120,80 @@ def test_every_page_type_is_valid_html(vnu_errors):
     report = "\n".join("%s\n  %s" % (page, "\n  ".join(lines[:8])) for page, lines in sorted(by_page.items()))
     assert not errors, "vnu found %d errors on %d pages:\n%s" % (len(errors), len(by_page), report)
 
+
+
+# --- metadata: rel=canonical, Open Graph, the share image, the favicon, schema.org Event -------------------
+
+
+def _meta(html: str, prop: str) -> list[str]:
+    return re.findall(r'<meta (?:property|name)="%s" content="([^"]*)"' % re.escape(prop), html)
+
+
+def test_every_language_page_has_canonical_and_open_graph(vnu_errors, live_server):
+    saved, _errors, folder = vnu_errors
+    base = live_server.url
+    checked = 0
+    for name, label in saved.items():
+        path = label.split(" ")[0]
+        if not label.endswith("(200)") or "POST" in label or not re.match(r"/(kk|ru|en)/", path):
+            continue
+        html = (folder / name).read_text(encoding="utf-8")
+        canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', html)
+        # The page's own language URL; a list keeps only the query that changes it (page, region...).
+        expected = (folder / (name + ".url")).read_text().split("#")[0]
+        assert canonical == [expected], (label, canonical)
+        if '<meta name="robots" content="noindex">' in html:
+            continue  # the embeddable widget: not a page to share
+        for prop in ("og:title", "og:description", "og:url", "og:image", "og:locale", "og:type", "og:site_name"):
+            values = _meta(html, prop)
+            assert len(values) == 1 and values[0].strip(), (label, prop, values)
+        assert _meta(html, "og:url") == canonical
+        assert _meta(html, "og:locale")[0][:2] == expected[len(base) + 1:len(base) + 3]
+        checked += 1
+    assert checked > 80
+    image = _meta((folder / next(iter(saved))).read_text(encoding="utf-8"), "og:image")[0]
+    response = requests.get(image, timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/png"
+    assert response.content[16:24] == (1200).to_bytes(4, "big") + (630).to_bytes(4, "big")  # PNG IHDR size
+    assert "immutable" in response.headers["Cache-Control"]
+
+
+def test_canonical_drops_irrelevant_query(live_server):
+    html = requests.get(live_server.url + "/en/fairs/?utm_source=mail&region=KZ-71&sort=x", timeout=30).text
+    assert re.findall(r'<link rel="canonical" href="([^"]+)">', html) == [live_server.url + "/en/fairs/?region=KZ-71"]
+
+
+def test_favicon_ico(live_server):
+    response = requests.get(live_server.url + "/favicon.ico", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # ICO header, one or more images
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fair_event_markup_is_complete(live_server, lang):
+    session = requests.Session()
+    listing = session.get("%s/%s/fairs/" % (live_server.url, lang), timeout=30).text
+    paths = sorted(set(re.findall(r'href="(/%s/fairs/\d+)"' % lang, listing)))[:5]
+    assert paths
+    for path in paths:
+        html = session.get(live_server.url + path, timeout=30).text
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        events = [e for e in map(json.loads, blocks) if e.get("@type") == "Event"]
+        assert len(events) == 1, path
+        event = events[0]
+
+        def empty(value):
+            if isinstance(value, dict):
+                return any(empty(v) for v in value.values())
+            if isinstance(value, list):
+                return not value or any(empty(v) for v in value)
+            return value is None or value == ""
+
+        assert not empty(event), (path, event)
+        for key in ("name", "startDate", "endDate", "location", "url", "image", "organizer", "eventStatus"):
+            assert key in event, (path, key)
+        assert event["organizer"]["url"].startswith(live_server.url + "/%s/regions/KZ-" % lang)
+        assert event["image"][0].startswith(live_server.url + "/static/img/share.")
+        assert event["location"]["address"]["addressCountry"] == "KZ"

@@ -87,8 +87,10 @@ def test_no_inline_script_in_pages(client):
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag
         assert not re.search(r"\son\w+=", html), "inline event handler"
-        # No other host; the hreflang alternates name this site's own origin, as search engines require.
+        # No other host; the hreflang alternates, rel=canonical and the og: URLs name this site's own
+        # origin, as search engines and link previews require.
         own = html.replace('xmlns="http://', "").replace('href="http://localhost/', "")
+        own = own.replace('content="http://localhost/', "")
         assert "http://" not in own and "https://" not in own
 
 

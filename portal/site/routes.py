@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
 
 from ..extensions import db
 from ..http import cacheable
@@ -49,6 +51,28 @@ def robots():
     """Crawl everything public; keep out of the back office and the appeal follow-up."""
     body = render_template("site/robots.txt", sitemap=url_for("site.sitemap", _external=True))
     return current_app.response_class(body, mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+@cacheable(cookies=False)
+def favicon():
+    """The icon browsers fetch on their own (pages link the SVG one): a 48 px PNG in an ICO container."""
+    response = send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon")
+    response.headers["Cache-Control"] = "public, max-age=%d" % (7 * 24 * 3600)
+    return response
+
+
+# Query parameters that make a different page (a filter or a page of a list); any other (utm_*, sort,
+# a stale need id...) is left out of the canonical URL.
+CANONICAL_PARAMS = ("region", "year", "month", "item", "category", "page")
+
+
+@bp.app_template_global()
+def canonical_url() -> str:
+    """This page's own absolute URL in its language, with only the query parameters that change the page."""
+    kept = [(key, value) for key in CANONICAL_PARAMS for value in request.args.getlist(key)[:1] if value]
+    query = ("?" + urlencode(kept)) if kept else ""
+    return request.host_url.rstrip("/") + request.path + query
 
 
 def static_pages():
