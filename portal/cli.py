@@ -9,15 +9,6 @@ from .extensions import db
 
 seed = AppGroup("seed", help="Load reference or demo data (safe to run again).")
 
-# Areas append a loader here: a function that adds demo rows idempotently and returns a count.
-DEMO_LOADERS = []
-
-
-def demo_loader(func):
-    DEMO_LOADERS.append(func)
-    return func
-
-
 @seed.command("reference")
 def seed_reference():
     """Regions, national phone lines and campaign years."""
@@ -35,6 +26,7 @@ def seed_reference():
 def seed_demo():
     """Realistic multilingual sample content, every item marked as demo data."""
     from . import demo  # noqa: F401  (registers the loaders of every area)
+    from .seeding import DEMO_LOADERS
 
     for loader in DEMO_LOADERS:
         count = loader()

@@ -91,7 +91,9 @@ def test_seed_commands_are_idempotent(app, runner):
         assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 20
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 1
+        # The 2023 reference year (the frozen clock's season) and two past demo years, once each.
+        years = dict(db.session.execute(sa.select(Campaign.year, Campaign.is_demo)).all())
+        assert years == {2023: False, 2022: True, 2021: True}
         demo = db.session.scalar(sa.select(sa.func.count()).select_from(PhoneLine).where(PhoneLine.is_demo))
         national = db.session.scalar(
             sa.select(sa.func.count()).select_from(PhoneLine).where(PhoneLine.region_code.is_(None))
@@ -105,9 +107,10 @@ def test_current_campaign_is_chosen_by_date(app):
     with app.app_context():
         db.session.add(Campaign(year=2024, starts_on=dt.date(2024, 8, 1), ends_on=dt.date(2024, 9, 30)))
         db.session.commit()
-        assert current_campaign(dt.date(2023, 12, 1)).year == 2023
+        assert current_campaign(dt.date(2023, 9, 30)).year == 2023  # under way
+        assert current_campaign(dt.date(2023, 12, 1)).year == 2024  # the next one is open: it comes next
         assert current_campaign(dt.date(2024, 3, 1)).year == 2024  # this year's, though not started
-        assert current_campaign(dt.date(2025, 9, 1)).year == 2024  # latest that started
+        assert current_campaign(dt.date(2025, 9, 1)).year == 2024  # the last one, over: its results
         assert current_campaign(dt.date(2022, 1, 1)).year == 2023  # only future ones: the next
 
 

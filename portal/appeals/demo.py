@@ -5,8 +5,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from ..cli import demo_loader
 from ..extensions import db
+from ..seeding import demo_loader
 from .models import Appeal, AppealMessage, today as appeal_today
 
 DEMO_APPEALS = [

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..cli import demo_loader
 from ..extensions import db
+from ..seeding import demo_loader
 from .models import Campaign, campaign_of_year, season_year, usual_dates
 
 PAST_YEARS = 2

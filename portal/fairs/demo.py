@@ -14,9 +14,9 @@ import sqlalchemy as sa
 
 from .. import clock
 from ..campaigns.demo import demo_campaign
-from ..cli import demo_loader
 from ..extensions import db
 from ..regions.models import Region
+from ..seeding import demo_loader
 from .models import Fair
 
 UTC = dt.timezone.utc

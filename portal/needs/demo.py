@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from ..campaigns.demo import demo_campaign
-from ..cli import demo_loader
 from ..extensions import db
+from ..seeding import demo_loader
 from .models import Need
 
 DEMO_NEEDS = [

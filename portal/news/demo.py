@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from .. import clock
 from ..campaigns.demo import current_year
-from ..cli import demo_loader
 from ..extensions import db
+from ..seeding import demo_loader
 from .markdown import render_markdown
 from .models import News
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from .. import clock
 from ..campaigns.demo import demo_campaign
 from ..campaigns.models import campaign_for
-from ..cli import demo_loader
 from ..extensions import db
+from ..seeding import demo_loader
 from .models import Offer, OfferKind, OfferRegion
 from .services import next_reference
 

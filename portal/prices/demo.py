@@ -10,8 +10,8 @@ import random
 import sqlalchemy as sa
 
 from .. import clock
-from ..cli import demo_loader
 from ..extensions import db
+from ..seeding import demo_loader
 from .models import ITEMS, OUTLETS, PriceObservation
 
 # Typical prices in tenge in the current year; the year before was about 12 % cheaper.

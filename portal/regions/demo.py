@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from .. import clock
 from ..campaigns.demo import demo_campaign
-from ..cli import demo_loader
 from ..extensions import db
 from ..phones import directory_phone, tel_uri
+from ..seeding import demo_loader
 from .models import Headquarters, PhoneLine, Reception, Region, RegionPlan
 
 UTC = dt.timezone.utc

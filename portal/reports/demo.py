@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from ..campaigns.demo import PAST_YEARS, demo_campaign
 from ..campaigns.models import Campaign
-from ..cli import demo_loader
 from ..extensions import db
 from ..regions.models import Region
+from ..seeding import demo_loader
 from .models import GROUPS, KINDS, SOURCES, Allocation, Report
 from .publish import default_texts, publish, threshold
 

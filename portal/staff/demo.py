@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from ..cli import demo_loader
 from ..extensions import db
+from ..seeding import demo_loader
 from .models import StaffUser
 from .passwords import hash_password
 
