@@ -504,3 +504,20 @@ def test_no_english_ui_text_on_kazakh_and_russian_pages(app, client, lang, path)
     text = visible_text(client.get(f"/{lang}/{path}").get_data(as_text=True))
     leaked = [s for s in english_ui_strings() if s in text]
     assert not leaked, leaked
+
+
+def test_a_past_fair_says_it_is_over_and_offers_no_calendar_entry(app, client):
+    import datetime as dt
+
+    past = add(app, starts_at=dt.datetime(2023, 8, 10, 4, tzinfo=dt.timezone.utc))
+    html = client.get(f"/ru/fairs/{past}").get_data(as_text=True)
+    assert "Это мероприятие уже прошло." in html and f"/fairs/{past}.ics" not in html
+    upcoming = add(app, starts_at=dt.datetime(2023, 8, 25, 4, tzinfo=dt.timezone.utc))
+    assert f"/fairs/{upcoming}.ics" in client.get(f"/ru/fairs/{upcoming}").get_data(as_text=True)
+
+
+def test_empty_fair_list_says_what_it_is(app, client):
+    html = client.get("/en/fairs/").get_data(as_text=True)
+    assert "No upcoming fairs have been announced yet" in html and "No fairs match these filters" not in html
+    filtered = client.get("/en/fairs/?region=KZ-71").get_data(as_text=True)
+    assert "No fairs match these filters" in filtered and "Show all regions and kinds" in filtered

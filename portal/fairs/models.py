@@ -103,5 +103,11 @@ class Fair(db.Model):
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
 
+    @property
+    def is_past(self) -> bool:
+        """Over: its end is behind us (a page of a past fair says so and offers no calendar entry)."""
+        ends_at = self.ends_at if self.ends_at.tzinfo else self.ends_at.replace(tzinfo=clock.UTC)
+        return ends_at < clock.now()
+
     def __repr__(self) -> str:
         return "<Fair %s %s>" % (self.id, self.region_code)
