@@ -25,16 +25,6 @@ def slugify(text: str, max_length: int = 80) -> str:
     return text[:max_length].rstrip("-") or "item"
 
 
-def clean_text(value):
-    """Strip control characters (keeping newlines and tabs) and surrounding space; a WTForms filter too."""
-    if not isinstance(value, str):
-        return "" if value is None else value
-    if not value:
-        return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
-
-
 def first_filled(obj, field: str) -> str:
     for code in LANGUAGES:
         value = getattr(obj, "%s_%s" % (field, code), None)

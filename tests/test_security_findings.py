@@ -590,3 +590,44 @@ def test_the_enrolment_secret_never_rides_in_the_session_cookie(app, client):
     with app.app_context():
         stored = db.session.scalar(sa.select(StaffUser).where(StaffUser.email == email))
         assert stored.totp_enabled and stored.totp_secret == secret
+
+
+# --- one text policy (portal/text.py): Unicode kept as typed, refused characters refused ------------
+
+FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # 👨‍👩‍👧: three people held together by two ZWJs
+PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # می‌خواهم: "I want", with a ZWNJ
+
+
+def test_the_text_policy_keeps_joiners_and_drops_only_what_it_refuses():
+    from portal import text
+
+    typed = f"  {FAMILY} {PERSIAN} \U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F \u200fא\r\n"
+    assert text.clean_text(typed) == typed.strip().replace("\r\n", "\n")
+    assert text.clean_line("a \n\t b") == "a b"
+    for refused in ("\x00", "\x1b", "\x7f", "\x85", "\u202e", "\u2066", "\ufffe", "\ud800"):
+        assert text.has_refused_characters("x" + refused)
+        assert text.clean_text("x" + refused + "y") == "xy"
+    assert not text.has_refused_characters(f"{FAMILY}{PERSIAN}\t\n")
+    assert text.clean_text("e\u0301") == "\u00e9"  # NFC: the same letter typed two ways is stored alike
+
+
+def test_unicode_round_trips_through_staff_and_public_forms(app, staff_client):
+    import sqlalchemy as sa
+
+    from portal.news.models import News
+    from portal.offers.models import Offer
+    from tests.test_offers import form_token, offer_data
+
+    client = staff_client("admin")
+    response = client.post("/staff/news/new", data={
+        "region_code": "KZ-71", "status": "published", "published_at": "2023-08-14T09:00",
+        "title_ru": f"Семья {FAMILY}", "summary_ru": PERSIAN, "body_ru": f"{FAMILY} {PERSIAN}\u202e"})
+    assert response.status_code == 302
+    public = app.test_client()
+    sent = public.post("/en/offer", data=offer_data(form_token(public), description=f"Для {FAMILY} — {PERSIAN}"))
+    assert sent.status_code == 303
+    with app.app_context():
+        news = db.session.scalar(sa.select(News))
+        assert news.title_ru == f"Семья {FAMILY}" and news.summary_ru == PERSIAN
+        assert news.body_ru == f"{FAMILY} {PERSIAN}"  # the override dropped, the joiners kept
+        assert db.session.scalar(sa.select(Offer.description)) == f"Для {FAMILY} — {PERSIAN}"

@@ -11,7 +11,7 @@ from ..phones import normalise_kz_phone
 from ..regions.models import regions_ordered
 from . import receipts
 from .models import CATEGORIES
-from .services import clean_text, has_control_characters
+from ..text import has_refused_characters as has_control_characters, normalise as clean_text
 
 MESSAGE_MIN = 20
 MESSAGE_MAX = 5000

@@ -48,18 +48,6 @@ def nonce_fingerprint(seed: bytes) -> str:
 
 # --- text ------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
-
-
-def clean_text(value: str | None) -> str:
-    """Unix newlines and no surrounding blanks (control characters are refused by the forms, not dropped)."""
-    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def has_control_characters(value: str) -> bool:
-    return _CONTROL.search(value) is not None
-
-
 # What may identify a person: an IIN (12 digits), a phone number, an email address.
 _IIN = re.compile(r"(?<![0-9])(?:[0-9]{12}|[0-9]{6}[ \-][0-9]{6})(?![0-9])")
 _PHONE = re.compile(

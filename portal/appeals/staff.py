@@ -27,7 +27,8 @@ from ..staff.access import access_rule, can_edit, get_for_staff, scoped
 from ..staff.listing import PER_PAGE, page_number, sort_order
 from .forms import MESSAGE_MAX, CONTROL_MESSAGE
 from .models import CATEGORIES, STATUSES, Appeal, AppealMessage, today
-from .services import clean_text, find_identifiers, has_control_characters
+from ..text import has_refused_characters as has_control_characters, normalise as clean_text
+from .services import find_identifiers
 
 staff_bp = Blueprint("appeals_staff", __name__, url_prefix="/staff/appeals")
 

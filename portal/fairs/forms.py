@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, 
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..forms import StaffContentForm
-from ..i18n_text import clean_text
+from ..text import clean_text
 from .models import KINDS, STATUSES
 
 

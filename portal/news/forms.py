@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..forms import StaffContentForm
-from ..i18n_text import clean_text
+from ..text import clean_text
 from .models import STATUSES, News
 
 

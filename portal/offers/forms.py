@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .. import clock
 from ..forms import DayField
+from ..text import clean_line, clean_text
 from .models import DONOR_TYPES, KINDS, ORGANISATION_TYPES, STATUSES
 from .validators import (
     clean_id,
@@ -34,27 +35,9 @@ from .validators import (
     normalise_kz_phone,
 )
 
-# C0/C1 control characters (but newline and tab) and bidirectional overrides that can disguise text.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 HONEYPOT_MESSAGE = _l("Your offer could not be sent: a hidden field was filled in, which usually happens with automatic form filling. Please check the form and send it again.")
-
-
-def clean_line(value):
-    """One line of text: NFC, no control characters, single spaces, trimmed."""
-    if not isinstance(value, str):
-        return value
-    value = _CONTROL.sub("", unicodedata.normalize("NFC", value))
-    return re.sub(r"\s+", " ", value).strip()
-
-
-def clean_text(value):
-    """Free text: NFC, no control characters, Unix newlines, trimmed."""
-    if not isinstance(value, str):
-        return value
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", value).strip()
 
 
 def too_long(n: int):

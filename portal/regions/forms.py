@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..forms import StaffContentForm
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
-from ..i18n_text import clean_text
+from ..text import clean_text
 from ..offers.forms import CheckboxesField, DayField, WholeNumberField
 from ..phones import directory_phone
 from .models import LINE_KINDS, LINE_LANGUAGES
