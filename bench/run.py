@@ -377,6 +377,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--reuse", action="store_true", help="keep an existing generated dataset")
     parser.add_argument("--only", default="", help="measure only URLs whose label contains this text")
+    parser.add_argument("--page-view-limit", default="100000000 per minute",
+                        help='PAGE_VIEW_RATE_LIMIT for the run ("" turns the count off)')
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed: `make bench` installs it (apt-get install wrk)")
@@ -399,7 +401,7 @@ def main() -> int:
         "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "4"), "FLASK_APPEAL_PEPPER": secrets.token_hex(16),
         # wrk is one address asking thousands of times a second: the page-view limit is counted (its cost
         # is measured) but set out of reach.
-        "FLASK_PAGE_VIEW_RATE_LIMIT": "100000000 per minute",
+        "FLASK_PAGE_VIEW_RATE_LIMIT": args.page_view_limit,
     }
     portal = Gunicorn("wsgi:app", env, RESULTS / "portal.log")
     hello = Gunicorn("hello:app", {"WEB_CONCURRENCY": env["WEB_CONCURRENCY"]}, RESULTS / "hello.log",

@@ -164,3 +164,20 @@ def test_query_string_is_its_own_copy(cached_app):
     chosen = client.get("/en/appeal?category=fair_problem").get_data(as_text=True)
     checked = re.compile(r'<input checked[^>]*value="fair_problem"')
     assert checked.search(chosen) and not checked.search(plain)
+
+
+def test_made_up_parameters_neither_reach_the_kept_copy_nor_replace_it(cached_app):
+    """Issue 22: ?cb=<random> on a form page is a render of its own (counted as a page view), never a kept copy."""
+    import secrets
+
+    from tests.test_cache import counting
+
+    cached_app.test_client().get("/kk/appeal")
+    for _ in range(5):
+        token = secrets.token_hex(4)
+        html = cached_app.test_client().get(f"/kk/appeal?cb={token}").get_data(as_text=True)
+        assert 'name="nonce"' in html
+    with counting(cached_app) as statements:
+        html = cached_app.test_client().get("/kk/appeal").get_data(as_text=True)
+    assert statements == []  # the kept copy is still there
+    assert "cb=" not in html

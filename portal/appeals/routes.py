@@ -101,7 +101,7 @@ def _blank_form() -> dict:
 
 
 # The empty forms are rendered once and filled in per visitor with a CSRF token (and a fresh nonce).
-PAGE = FormPage("appeals/new.html", areas=("regions",))
+PAGE = FormPage("appeals/new.html", areas=("regions",), params=("category",))
 CHECK_PAGE = FormPage("appeals/check.html", areas=())
 
 

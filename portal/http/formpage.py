@@ -14,7 +14,10 @@ right); a visitor's page is those pieces with the tokens between them as stored 
 in one gzip member whose CRC is computed per visitor. Browsers that accept gzip (all of them) get
 that; others get plain HTML. The page costs about 400 bytes more than brotli would make of it.
 
-The page cache's switch, TTL and generations apply (``PageCache.generations``). A visitor with flashed messages or a staff session gets a
+The page cache's switch, TTL and generations apply (``PageCache.generations``). ``params``: the query
+parameters the form reads (a need to answer, a category); a copy is kept per value of those only, and
+a URL with others (``?cb=…``) gets a render of its own, counted by the page-view limit (``limits.py``),
+never a new kept copy. A GET answered from a kept copy is not counted: it costs less than the count. A visitor with flashed messages or a staff session gets a
 normal render (those pages show things the shared copy must not hold).
 """
 
@@ -34,6 +37,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from .encoding import requested
+from .limits import count_page_view
+from .pagecache import reduced_query
 
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"  # deflate, no name, mtime 0, Unix
 WINDOW = 32 * 1024
@@ -88,11 +93,13 @@ class FormPage:
     """The GET of one form page (see the module docstring)."""
 
     instances: list[FormPage] = []  # every form page, for the start-up check of their areas
+    endpoints: set[str] = set()  # views that answered with a form page (counted here, not before the view)
 
-    def __init__(self, template: str, areas: tuple[str, ...], max_entries: int = 256):
+    def __init__(self, template: str, areas: tuple[str, ...], params: tuple[str, ...] = (), max_entries: int = 256):
         FormPage.instances.append(self)
         self.template = template
         self.areas = areas
+        self.params = tuple(params)
         self.max_entries = max_entries
         self.entries: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
@@ -100,15 +107,28 @@ class FormPage:
 
     def render(self, build: Callable[[], dict], **fresh: Callable[[], str]):
         """``build()`` gives the template context (with ``form``); ``fresh``: hidden field → a new value per visitor."""
+        # The first GET of a view was counted before it ran, as views that are not form pages are.
+        count = count_page_view if request.endpoint in FormPage.endpoints else lambda: None
+        FormPage.endpoints.add(request.endpoint)
         cache = current_app.extensions.get("page_cache")
-        if cache is None or not cache.enabled or "_flashes" in session or "_user_id" in session:
+        query = request.query_string.decode("latin-1")
+        if (
+            cache is None
+            or not cache.enabled
+            or "_flashes" in session
+            or "_user_id" in session
+            or reduced_query(query, self.params) != query  # other parameters: not the copy others get
+        ):
+            count()
             return make_response(self._render(build(), fresh, None))
         snapshot = cache.generations(self.areas)
         if snapshot is None:  # generations unreadable: render as if there were no cache
+            count()
             return make_response(self._render(build(), fresh, None))
-        key = (request.host_url, request.path, request.query_string)  # absolute links come from the host
+        key = (request.host_url, request.path, query)  # absolute links come from the host
         entry = self.entries.get(key)
         if entry is None or entry[0] != snapshot or entry[1] < time.monotonic():
+            count()
             entry = (snapshot, time.monotonic() + cache.ttl, self._shell(build(), fresh))
             with self.lock:
                 self.entries[key] = entry

@@ -1,7 +1,8 @@
 """A generous per-address limit on the page views the app renders (issue 22: cache-busting).
 
-Pages served from the page cache cost what a "hello world" does and are not counted; every GET
-the app itself answers is (a new query string, a visitor with a session, a form page): at most
+Pages served from the page cache cost what a "hello world" does and are not counted, nor are form
+pages filled in from their kept copy (``formpage.py`` counts the ones it renders); every other GET
+the app answers is (a miss, a visitor with a session, a page that is not cached): at most
 ``PAGE_VIEW_RATE_LIMIT`` per address (default 600 a minute — a school behind one address does not
 reach it; eight connections asking for made-up URLs do). Counted in the portal's limiter store under
 the address key of ``portal/ratelimit.py`` (its own scope, ``page-views``); over the limit, ``429``.
@@ -18,9 +19,7 @@ from ..ratelimit import client_token
 
 
 def count_page_view():
-    """before_request: one page view of this address; ``429`` past the limit."""
-    if request.method not in ("GET", "HEAD") or request.endpoint == "static":
-        return None
+    """One page view of this address; ``429`` past the limit."""
     setting = current_app.config.get("PAGE_VIEW_RATE_LIMIT")
     strategy = getattr(limiter, "limiter", None)
     if not setting or strategy is None or not limiter.enabled:
@@ -31,5 +30,13 @@ def count_page_view():
     return None
 
 
+def before_request():
+    """Count the GETs the app renders (form pages count themselves: most of theirs are not renders)."""
+    from .formpage import FormPage
+
+    if request.method in ("GET", "HEAD") and request.endpoint != "static" and request.endpoint not in FormPage.endpoints:
+        count_page_view()
+
+
 def init_app(app) -> None:
-    app.before_request(count_page_view)
+    app.before_request(before_request)

@@ -53,7 +53,7 @@ def _blank_form() -> dict:
 
 
 # The empty form (also prefilled from a need on the board) is rendered once and filled in per visitor.
-PAGE = FormPage("offers/new.html", areas=("regions", "needs", "campaigns"))
+PAGE = FormPage("offers/new.html", areas=("regions", "needs", "campaigns"), params=("need",))
 
 
 # CSRF is checked by the form itself, so a missing or stale token re-renders the
