@@ -41,7 +41,8 @@ def plan_of(region: Region, campaign) -> RegionPlan | None:
 
 
 @bp.get("/<code>")
-@cacheable("*")
+# Everything it shows: the directory, fairs and events, news, needs, pledges (offers), figures (appeals, offers).
+@cacheable("regions", "campaigns", "fairs", "news", "needs", "offers", "appeals")
 def detail(code: str):
     """Everything about one region on one page; an unknown code is a 404."""
     from ..fairs.models import Fair
