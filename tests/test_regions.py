@@ -270,3 +270,19 @@ def test_demo_directory_is_labelled_and_idempotent(app, runner, client):
         assert {"consultation", "reception"} <= kinds
     html = client.get("/kk/regions/KZ-71").get_data(as_text=True)
     assert html.count("badge-demo") >= 4  # lines, reception, headquarters, plan
+
+
+def test_new_event_kinds_in_filters_and_feeds(app, client):
+    with app.app_context():
+        make_fair("KZ-71", kind="consultation", title_en="Consultation for teachers")
+        make_fair("KZ-71", kind="reception", title_en="Reception day",
+                  starts_at=dt.datetime(2023, 8, 22, 4, tzinfo=UTC))
+        make_fair("KZ-71", kind="school", title_en="Plain fair", starts_at=dt.datetime(2023, 8, 23, 4, tzinfo=UTC))
+        db.session.commit()
+    html = client.get("/en/fairs/?kind=reception").get_data(as_text=True)
+    assert "Reception day" in html and "Plain fair" not in html and "Consultation for teachers" not in html
+    assert 'value="consultation"' in html and "Public reception day" in html
+    feed = client.get("/en/fairs/calendar.ics?region=KZ-71").get_data(as_text=True)
+    assert "CATEGORIES:Consultation for education specialists" in feed and "CATEGORIES:Public reception day" in feed
+    feed_kk = client.get("/kk/fairs/calendar.ics?kind=consultation").get_data(as_text=True).replace("\r\n ", "")
+    assert "CATEGORIES:Білім беру мамандарына арналған консультация" in feed_kk
