@@ -83,7 +83,70 @@ def collect(base: str, folder: Path) -> dict[str, str]:
     token = _token(session.get(base + "/staff/login").text)
     keep("/staff/login (failed POST)",
          session.post(base + "/staff/login", data={"email": "nobody@example.org", "password": "x", "csrf_token": token}))
+    collect_staff(base, keep)
     return saved
+
+
+STAFF_SKIP = ("/staff/login", "/staff/password", "template.")
+STAFF_LINKED = (
+    ("/staff/fairs/", r'href="(/staff/fairs/\d+/edit)"'),
+    ("/staff/news/", r'href="(/staff/news/\d+/edit)"'),
+    ("/staff/appeals/", r'href="(/staff/appeals/\d+)"'),
+    ("/staff/offers/", r'href="(/staff/offers/\d+)"'),
+    ("/staff/needs/", r'href="(/staff/needs/\d+/edit)"'),
+    ("/staff/prices/", r'href="(/staff/prices/\d+/edit)"'),
+    ("/staff/campaigns/", r'href="(/staff/campaigns/\d+/edit)"'),
+    ("/staff/regions/", r'href="(/staff/regions/\w+/\d+/edit)"'),
+)
+STAFF_FAILED_POSTS = ("/staff/fairs/new", "/staff/news/new", "/staff/needs/new", "/staff/prices/new",
+                      "/staff/reports/allocations/new", "/staff/campaigns/new")
+
+
+def collect_staff(base: str, keep) -> None:
+    """Every staff page without an id, the first of each kind with one, and forms after a failed POST,
+    as an administrator (staff pages are in the staff member's language: English here)."""
+    import pyotp
+
+    from portal.extensions import db
+    from tests.factories import make_staff
+
+    app = current_live_app()
+    with app.app_context():
+        user = make_staff(role="admin", region_code=None, email="vnu-admin@example.kz")
+        db.session.commit()
+        email, secret = user.email, user.totp_plain
+        db.session.remove()
+        paths = sorted({
+            rule.rule for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/staff") and "GET" in rule.methods and not rule.arguments
+            and not any(skip in rule.rule for skip in STAFF_SKIP)
+        })
+    staff = requests.Session()
+    token = _token(staff.get(base + "/staff/login").text)
+    assert staff.post(base + "/staff/login", data={"email": email, "password": "correct horse battery",
+                                                   "csrf_token": token}).url.endswith("/staff/login/code")
+    token = _token(staff.get(base + "/staff/login/code").text)
+    signed_in = staff.post(base + "/staff/login/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
+    assert signed_in.url.rstrip("/").endswith("/staff"), signed_in.url
+    for listing, pattern in STAFF_LINKED:
+        found = re.search(pattern, staff.get(base + listing).text)
+        if found:
+            paths.append(found.group(1))
+    paths += ["/staff/reports/preview?year=2023", "/staff/reports/publish?year=2023"]
+    for path in paths:
+        response = staff.get(base + path)
+        if response.headers.get("Content-Type", "").startswith("text/html"):
+            keep(path, response)
+    for path in STAFF_FAILED_POSTS:
+        token = _token(staff.get(base + path).text)
+        keep(path + " (failed POST)", staff.post(base + path, data={"csrf_token": token}))
+
+
+_LIVE = {}
+
+
+def current_live_app():
+    return _LIVE["app"]
 
 
 def run_vnu(files: list[Path]) -> list[dict]:
@@ -104,6 +167,7 @@ def vnu_errors(live_server, tmp_path_factory):
         pytest.fail("vnu.jar or Java missing: `make test` installs both (npm ci, apt-get install default-jre-headless)")
     folder = tmp_path_factory.mktemp("vnu")
     live_server.app.config.update(OFFER_RATE_LIMIT="1000 per minute", APPEAL_RATE_LIMIT="1000 per minute")
+    _LIVE["app"] = live_server.app
     saved = collect(live_server.url, folder)
     return saved, run_vnu(sorted(folder.glob("*.html"))), folder
 
