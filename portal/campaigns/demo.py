@@ -17,8 +17,8 @@ from .models import Campaign, campaign_of_year, season_year, usual_dates
 PAST_YEARS = 2
 DEMO_TEXTS = {
     "slogan_kk": "Жақсылықты жаса", "slogan_ru": "Делай добро", "slogan_en": "Do good",
-    "message_kk": "Демо: биылғы науқаны сайттың барлық мүмкіндігін көрсетеді — жәрмеңкелер, қажеттіліктер, жаңалықтар.",
-    "message_ru": "Демо: кампания этого года показывает все возможности сайта — ярмарки, потребности, новости.",
+    "message_kk": "Демо: биылғы акция сайттың барлық мүмкіндігін көрсетеді — жәрмеңкелер, қажеттіліктер, жаңалықтар.",
+    "message_ru": "Демо: акция этого года показывает все возможности сайта — ярмарки, потребности, новости.",
     "message_en": "Demo: this year's campaign shows everything the site does: fairs, needs and news.",
 }
 
