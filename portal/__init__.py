@@ -97,9 +97,11 @@ def import_models() -> None:
     from .reports import models as _reports  # noqa: F401
     from .prices import models as _prices  # noqa: F401
     from .staff import models as _staff  # noqa: F401
+    from .queue import models as _queue  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import queue
     from .appeals import bp as appeals_bp
     from .appeals.staff import staff_bp as appeals_staff_bp
     from .audit.routes import bp as audit_bp
@@ -157,3 +159,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(regions_staff_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(campaigns_staff_bp)
+    queue.init_app(app)

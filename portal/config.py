@@ -59,6 +59,11 @@ class Defaults:
     # Public site origin used in feeds, sitemaps and calendar files when there is no request.
     SERVER_NAME = None
 
+    # Working days (portal/workdays.py) come from the pinned `holidays` package; a decree published after
+    # its release is entered here until the pin is raised (ISO dates, comma-separated).
+    WORKDAYS_EXTRA_DAYS_OFF = ""
+    WORKDAYS_EXTRA_WORKING_DAYS = ""
+
     # The site's public origin for open data (FLASK_PUBLIC_URL=https://mektepke-zhol.kz): absolute ids and
     # download URLs in data packages and the DCAT catalogue (portal/opendata). Unset: the request's host
     # (behind a proxy, with PROXY_HOPS set, its X-Forwarded-Proto/Host); outside a request, paths.

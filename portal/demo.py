@@ -10,3 +10,4 @@ from .needs import demo as needs_demo  # noqa: F401
 from .reports import demo as reports_demo  # noqa: F401
 from .prices import demo as prices_demo  # noqa: F401
 from .appeals import demo as appeals_demo  # noqa: F401
+from .queue import demo as queue_demo  # noqa: F401

@@ -32,6 +32,8 @@ STAFF_MENU = [
     ("needs_staff.list_needs", _l("Needs"), False),
     ("regions_staff.index", _l("Regional directory"), False),
     ("prices_staff.list_observations", _l("Prices"), False),
+    ("queue_staff.list_templates", _l("Reply templates"), True),
+    ("queue_staff.list_accounts", _l("Staff accounts"), True),
     ("audit.list_entries", _l("Audit log"), True),
 ]
 
@@ -47,6 +49,9 @@ def staff_nav_items():
             continue
         if admin_only and not (current_user.is_authenticated and current_user.is_admin):
             continue
+        if (current_user.is_authenticated and current_user.is_analyst
+                and not current_app.view_functions[endpoint].access.get("analyst")):
+            continue  # analysts see only the pages they may open
         area = endpoint.split(".", 1)[0]
         is_current = current == endpoint or (area != "staff" and current.startswith(area + "."))
         items.append({"url": url_for(endpoint), "label": label, "current": is_current})

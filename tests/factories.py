@@ -138,6 +138,19 @@ def make_offer(region_code="KZ-71", kinds=("backpacks",), **fields):
 # --- appeals -----------------------------------------------------------------------
 
 
+def make_reply_template(region_code=None, **fields):
+    """A reply template (national: ``region_code`` is ignored)."""
+    import secrets
+
+    from portal.queue.models import ReplyTemplate
+
+    template = ReplyTemplate(key=fields.pop("key", "t-" + secrets.token_hex(4)), language=fields.pop("language", "kk"),
+                             title=fields.pop("title", "Үлгі"), body=fields.pop("body", "Рақмет."), **fields)
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
 def make_appeal(region_code="KZ-71", **fields):
     """An anonymous appeal for ``region_code`` (``None``: the reporter gave no region; national admins only).
 

@@ -96,7 +96,8 @@ def test_frictionless_passes_every_package_and_csv_of_the_catalogue(live_server,
             assert errors == [], (url, errors)
             checked.append(url)
     packages = [u for u in checked if u.endswith("datapackage.json")]
-    assert any("/reports/" in u for u in packages) and any("/prices/" in u for u in packages), checked
+    for part in ("/reports/", "/prices/", "/needs/response/", "/ready/figures/"):
+        assert any(part in u for u in packages), (part, checked)
     if which.startswith("demo"):
         assert len([u for u in packages if "/reports/" in u and "/latest/" not in u]) >= 2  # both demo versions
 
@@ -164,7 +165,8 @@ def test_catalogue_triples(own_server):
     series = URIRef(base + "/en/reports/mektepke-zhol-2023")
     versions = {URIRef(base + "/en/reports/mektepke-zhol-2023/v%d" % n) for n in (1, 2)}
     prices = URIRef(base + "/en/prices/data")
-    assert datasets == {series, prices} | versions
+    tables = {URIRef(base + "/en/needs/response"), URIRef(base + "/en/ready/figures")}
+    assert datasets == {series, prices} | versions | tables
     assert set(graph.objects(series, DCT.hasVersion)) == versions
     for version in versions:
         assert (version, DCT.isVersionOf, series) in graph
@@ -185,7 +187,7 @@ def test_catalogue_triples(own_server):
         assert graph.value(dataset, DCT.publisher) is not None
     # Every distribution of a version: media type, licence, size and a SHA-256 that matches the bytes.
     checked = 0
-    for version in versions | {prices}:
+    for version in versions | {prices} | tables:
         for dist in graph.objects(version, DCAT.distribution):
             url = str(graph.value(dist, DCAT.downloadURL))
             assert str(graph.value(dist, DCAT.mediaType)).startswith("http://www.iana.org/assignments/media-types/")
@@ -196,7 +198,7 @@ def test_catalogue_triples(own_server):
             assert str(graph.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest(), url
             assert graph.value(dist, DCAT.byteSize) == Literal(len(body), datatype=graph.value(dist, DCAT.byteSize).datatype)
             checked += 1
-    assert checked == 2 * 4 + 5  # two versions × four files; prices: four files and the package
+    assert checked == 2 * 4 + 5 + 2 * 2  # two versions × four files; prices: four files and the package; two tables
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -215,3 +217,15 @@ def test_report_page_has_dataset_markup_and_states_the_licence(own_server, lang)
     prices = requests.get(f"{own_server.url}/{lang}/prices/data", timeout=30).text
     assert 'href="https://creativecommons.org/licenses/by/4.0/"' in prices
     assert f"/{lang}/prices/data/datapackage.json" in prices
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_response_figures_and_self_check_tallies_are_open_data(live_server, lang):
+    """The two pages link their figures as CSV with a data package, and state the licence."""
+    for page, csv_path in (("needs/response", "needs/response/data.csv"), ("ready/figures", "ready/figures/data.csv")):
+        html = requests.get(f"{live_server.url}/{lang}/{page}", timeout=30).text
+        assert f'href="/{lang}/{csv_path}"' in html and 'rel="license"' in html
+        package = requests.get(f"{live_server.url}/{lang}/{page}/datapackage.json", timeout=30).json()
+        assert package["resources"][0]["path"] == f"{live_server.url}/en/{csv_path}"
+        body = requests.get(f"{live_server.url}/{lang}/{csv_path}", timeout=30).content
+        assert body.startswith(b"\xef\xbb\xbfcampaign_year,region_code,")

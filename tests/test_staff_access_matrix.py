@@ -13,6 +13,8 @@ Expected outcomes (coordinator of KZ-71; "other" = KZ-47; national = no region):
 | admin_only               | → login   | allow |    403     |      —       |        —        |
 | model, GET (read)        | → login   | allow |   allow    |     404      |      allow      |
 | model, GET write / POST  | → login   | allow |   allow    |     404      |       403       |
+
+An analyst (read only) gets 403 everywhere except on views declaring ``analyst=True``.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ def _expect(access, method, who, where):
         return "public"
     if who == "anonymous":
         return "login"
+    if who == "analyst":
+        return True if access.get("analyst") else 403
     if who == "admin":
         return True
     if access["admin_only"]:
@@ -115,7 +119,9 @@ def _check(response, expected, label):
 def test_access_matrix(app, staff_client):
     admin = staff_client("admin")
     coordinator = staff_client("coordinator", "KZ-71")
+    analyst = staff_client("analyst")
     anonymous = app.test_client()
+    who_all = (("anonymous", anonymous), ("admin", admin), ("coordinator", coordinator), ("analyst", analyst))
     checked = 0
     for rule in staff_rules(app):
         access = app.view_functions[rule.endpoint].access
@@ -123,7 +129,7 @@ def test_access_matrix(app, staff_client):
             continue  # ends the session under test; covered in test_staff_auth
         for method in _methods(rule):
             if not rule.arguments:
-                for who, client in (("anonymous", anonymous), ("admin", admin), ("coordinator", coordinator)):
+                for who, client in who_all:
                     label = f"{method} {rule.rule} as {who}"
                     _check(_call(client, method, _url(rule)), _expect(access, method, who, None), label)
                     checked += 1
@@ -139,7 +145,7 @@ def test_access_matrix(app, staff_client):
                     db.session.commit()
                     record_id = record.id
                 url = _url(rule, record_id)
-                for who, client in (("anonymous", anonymous), ("admin", admin), ("coordinator", coordinator)):
+                for who, client in who_all:
                     if who == "admin" and method == "POST" and where != "own":
                         continue  # one admin write per rule is enough
                     label = f"{method} {rule.rule} [{where}] as {who}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
@@ -112,6 +113,8 @@ class AppealForm(FlaskForm):
             "settlement": self.settlement.data or "",
             "message": self.message.data,
             "callback_phone": self.callback_phone.data or "",
+            # The page's language, so that staff reply in it (portal/queue/templates.py).
+            "language": g.get("lang") or "",
         }
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
+from .. import clock, workdays
 from ..extensions import db
 from ..regions.models import Region
 
@@ -36,6 +36,21 @@ STATUSES = {
 
 # Staff move an appeal forward (or back) along this list.
 STATUS_ORDER = tuple(STATUSES)
+# Statuses in which staff still owe the reporter a first answer.
+OPEN_STATUSES = ("new", "in_progress")
+
+# Why an appeal was closed without an answer (bulk actions in the queue).
+CLOSE_REASONS = {
+    "duplicate": _l("Duplicate"),
+    "spam": _l("Spam"),
+}
+
+# How the appeal reached the portal: the web form, or staff recording a call or a visit.
+CHANNELS = {
+    "web": _l("Web form"),
+    "phone": _l("Telephone"),
+    "reception": _l("Public reception"),
+}
 
 MESSAGE_KINDS = {
     "reporter": _l("Information from the reporter"),
@@ -53,6 +68,11 @@ APPEAL_DATE_TZ = "Asia/Almaty"
 def today() -> dt.date:
     """The date an appeal or message is stamped with: Kazakhstan's calendar date, no time of day."""
     return clock.today_in(APPEAL_DATE_TZ)
+
+
+def _due_from_arrival(context) -> dt.date:
+    """Column default: three working days after the day the appeal arrived (``portal/workdays.py``)."""
+    return workdays.due_on(context.get_current_parameters().get("created_on") or today())
 
 
 def random_id() -> int:
@@ -84,8 +104,20 @@ class Appeal(db.Model):
     # The reporter added information staff have not answered yet.
     reporter_updated: Mapped[bool] = mapped_column(default=False)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # --- the work queue (portal/queue) ---
+    # The first answer is due on this day (arrival + the promise); it never moves, so "answered within
+    # the promise" can be counted later.
+    due_on: Mapped[dt.date] = mapped_column(sa.Date, default=_due_from_arrival, index=True)
+    # An answer to the reporter's unanswered follow-up is due on this day.
+    follow_up_due_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    close_reason: Mapped[str] = mapped_column(sa.String(16), default="")
+    channel: Mapped[str] = mapped_column(sa.String(16), default="web")
+    # The language of the page the reporter wrote from: replies go out in it.
+    language: Mapped[str] = mapped_column(sa.String(2), default="")
 
     region: Mapped[Region | None] = relationship()
+    assignee = relationship("StaffUser", foreign_keys=[assignee_id], lazy="joined")
     messages: Mapped[list["AppealMessage"]] = relationship(
         back_populates="appeal", order_by="AppealMessage.id", cascade="all, delete-orphan"
     )
@@ -108,6 +140,20 @@ class Appeal(db.Model):
     @property
     def status_label(self) -> str:
         return str(STATUSES.get(self.status, self.status))
+
+    @property
+    def awaiting_staff(self) -> bool:
+        """Staff owe the reporter an answer: a first one, or one to new information."""
+        return self.status in OPEN_STATUSES or self.reporter_updated
+
+    @property
+    def queue_due_on(self) -> dt.date | None:
+        """The day the answer staff owe now is due (None when nothing is owed)."""
+        if self.status in OPEN_STATUSES:
+            return self.due_on
+        if self.reporter_updated:
+            return self.follow_up_due_on or self.due_on
+        return None
 
     @property
     def public_messages(self) -> list["AppealMessage"]:

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .. import workdays
 from ..extensions import db
-from .models import Appeal, AppealMessage
+from .models import Appeal, AppealMessage, today
 
 # --- one-time form nonces ----------------------------------------------------------
 
@@ -111,6 +112,9 @@ def add_follow_up(appeal: Appeal, body: str, seed: bytes) -> bool:
     if exists is not None:
         return False
     appeal.messages.append(AppealMessage(kind="reporter", body=body, nonce_hash=fingerprint))
+    if not appeal.reporter_updated:
+        # The follow-up's answer is due three working days after it arrived (the earliest unanswered one).
+        appeal.follow_up_due_on = workdays.due_on(today())
     appeal.reporter_updated = True
     try:
         db.session.commit()

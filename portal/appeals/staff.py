@@ -9,24 +9,30 @@ reporter's text.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..audit import record, snapshot
 from ..extensions import db
 from ..htmx import render
+from ..queue import services as queue
+from ..queue.forms import AssignForm, BulkForm, ForwardForm, forward_choices
+from ..queue.staff import back_to, flash_errors, queue_filter_form
 from ..regions.models import regions_ordered
-from ..staff.access import access_rule, can_edit, get_for_staff, scoped
+from ..staff.access import access_rule, can_edit, can_view, get_for_staff, region_choices, region_of, scoped
+from ..staff.models import StaffUser
 from ..staff.listing import PER_PAGE, page_number, sort_order
 from .forms import MESSAGE_MAX, CONTROL_MESSAGE
-from .models import CATEGORIES, STATUSES, Appeal, AppealMessage, today
+from .models import NO_REGION, CATEGORIES, CHANNELS, CLOSE_REASONS, STATUSES, Appeal, AppealMessage, today
 from ..text import has_refused_characters as has_control_characters, normalise as clean_text
 from .services import find_identifiers
 
@@ -86,6 +92,47 @@ class NoteForm(FlaskForm):
         _staff_text(field, _l("Write the note."))
 
 
+class RecordForm(FlaskForm):
+    """An appeal staff take down from a call or a visit: what it is about, never who called."""
+
+    channel = SelectField(_l("How it arrived"), choices=[(k, v) for k, v in CHANNELS.items() if k != "web"],
+                          validate_choice=False)
+    category = SelectField(_l("Subject"), choices=list(CATEGORIES.items()), validate_choice=False)
+    region = SelectField(_l("Region"), validate_choice=False)
+    settlement = StringField(_l("Town, village or school"))
+    message = TextAreaField(_l("What happened?"), validators=[InputRequired(message=_l("Please describe what happened."))])
+    language = SelectField(_l("Language of the conversation"), choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+                           validate_choice=False)
+    submit = SubmitField(_l("Record the appeal"))
+
+    def validate_channel(self, field):
+        if field.data not in CHANNELS or field.data == "web":
+            raise ValidationError(_l("Choose from the list."))
+
+    def validate_category(self, field):
+        if field.data not in CATEGORIES:
+            raise ValidationError(_l("Choose one of the listed subjects."))
+
+    def validate_region(self, field):
+        if field.data not in {code for code, _label in field.choices}:
+            raise ValidationError(_l("Choose a region from the list."))
+
+    def validate_settlement(self, field):
+        text = clean_text(field.data)
+        if has_control_characters(text):
+            raise ValidationError(CONTROL_MESSAGE)
+        if len(text) > 200:
+            raise ValidationError(_l("Please keep this under %(count)d characters.", count=200))
+        field.data = text
+
+    def validate_message(self, field):
+        _staff_text(field, _l("Please describe what happened."))
+
+    def validate_language(self, field):
+        if field.data not in ("kk", "ru", "en"):
+            raise ValidationError(_l("Choose from the list."))
+
+
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=list(STATUSES.items()), validate_choice=False)
     submit = SubmitField(_l("Change the status"))
@@ -108,10 +155,7 @@ def _age_condition(age: str):
     return None
 
 
-@staff_bp.get("/")
-@access_rule()
-def list_appeals():
-    """The inbox: appeals this staff member may handle, filterable by status, subject, region and age."""
+def _filter_form():
     form = AppealFilterForm(formdata=request.args)
     all_label = str(_l("All"))
     form.status.choices = [("", all_label)] + [(k, str(v)) for k, v in STATUSES.items()]
@@ -120,8 +164,11 @@ def list_appeals():
     form.region.choices = [("", all_label)] + (
         [(NO_REGION_FILTER, _("Without a region"))] if current_user.is_admin else []) + regions
     form.age.choices = [("", all_label)] + [(k, str(v)) for k, v in AGES.items()]
+    return form, regions
 
-    stmt = scoped(sa.select(Appeal), Appeal)
+
+def _filtered(form, regions, queue_form):
+    stmt = queue_form.apply(scoped(sa.select(Appeal), Appeal), Appeal, order=False)
     if form.status.data in STATUSES:
         stmt = stmt.where(Appeal.status == form.status.data)
     if form.category.data in CATEGORIES:
@@ -133,29 +180,94 @@ def list_appeals():
     condition = _age_condition(form.age.data or "")
     if condition is not None:
         stmt = stmt.where(condition)
+    return stmt
+
+
+@staff_bp.get("/")
+@access_rule()
+def list_appeals():
+    """The queue: overdue first, then by due day; filterable by state, status, subject, region, age, assignee."""
+    form, regions = _filter_form()
+    queue_form = queue_filter_form()
+    stmt = _filtered(form, regions, queue_form)
     sort_key, descending, order = sort_order(
-        {"date": Appeal.created_on, "status": Appeal.status, "category": Appeal.category}, "-date"
+        {"due": Appeal.due_on, "date": Appeal.created_on, "status": Appeal.status, "category": Appeal.category}, "due"
     )
-    pagination = db.paginate(
-        stmt.order_by(order, Appeal.id.desc()), page=page_number(), per_page=PER_PAGE, error_out=False
-    )
+    ordering = queue.APPEALS.order() if sort_key == "due" and not descending else [order, Appeal.id.desc()]
+    pagination = db.paginate(stmt.order_by(*ordering), page=page_number(), per_page=PER_PAGE, error_out=False)
     return render(
         "staff/appeals/list.html", "staff/appeals/_results.html", form=form, pagination=pagination,
-        sort_key=sort_key, descending=descending,
+        sort_key=sort_key, descending=descending, queue_form=queue_form, bulk=_bulk_form(), today=queue.today(),
+        item_state=queue.item_state, days_open=queue.days_open, states=queue.STATES,
     )
 
 
-def _render_detail(appeal, status=200, reply=None, note=None, status_form=None, identifiers=None):
+def _assign_form(appeal, formdata=None):
+    form = AssignForm(formdata=formdata) if formdata is not None else AssignForm(
+        formdata=None, assignee=str(appeal.assignee_id or ""))
+    form.assignee.choices = queue.assignee_choices(
+        queue.assignable_staff(region_of(appeal) - {NO_REGION}), none_label=_l("Nobody (the team's common queue)"))
+    return form
+
+
+def _forward_form(appeal, formdata=None):
+    form = ForwardForm(formdata=formdata) if formdata is not None else ForwardForm(formdata=None)
+    form.region.choices = forward_choices({appeal.region_code})
+    return form
+
+
+def _render_detail(appeal, status=200, reply=None, note=None, status_form=None, identifiers=None,
+                   assign_form=None, forward_form=None):
+    from ..queue.templates import template_choices
+
     reply = reply or ReplyForm(formdata=None)
     note = note or NoteForm(formdata=None)
     status_form = status_form or StatusForm(formdata=None, status=appeal.status)
+    language = appeal.language or "kk"
     return (
         render_template(
             "staff/appeals/detail.html", appeal=appeal, reply=reply, note=note, status_form=status_form,
             identifiers=identifiers or [], editable=can_edit(appeal), statuses=STATUSES,
+            assign_form=assign_form or _assign_form(appeal), forward_form=forward_form or _forward_form(appeal),
+            state=queue.item_state(appeal), states=queue.STATES, days_open=queue.days_open(appeal.created_on),
+            channels=CHANNELS, close_reasons=CLOSE_REASONS, reply_language=language,
+            templates=template_choices(language),
         ),
         status,
     )
+
+
+def _record_form(formdata=None):
+    form = RecordForm(formdata=formdata) if formdata is not None else RecordForm(formdata=None)
+    form.region.choices = region_choices(national_label=_l("Not given"))
+    return form
+
+
+@staff_bp.route("/new", methods=["GET", "POST"])
+@access_rule()
+def record_appeal():
+    """Record an appeal received by telephone or at a public reception: no personal data of the caller.
+
+    It gets a receipt code like any appeal (shown once here, to read out to the caller) and joins the
+    same queue and the public response figures.
+    """
+    from . import receipts
+    from .services import submit_appeal
+
+    form = _record_form(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        code = receipts.generate_code()
+        appeal, _created = submit_appeal({
+            "category": form.category.data, "region_code": form.region.data or None,
+            "settlement": form.settlement.data or "", "message": form.message.data,
+            "channel": form.channel.data, "language": form.language.data,
+        }, receipts.receipt_hash(code, receipts.installation_salt()))
+        record("appeal_recorded", object_type="appeal", object_id=appeal.id, region_code=appeal.region_code,
+               changes={"channel": [None, appeal.channel]})
+        db.session.commit()
+        return render_template("staff/appeals/recorded.html", appeal=appeal, code=receipts.format_code(code))
+    status = 422 if form.errors else 200
+    return render_template("staff/appeals/record.html", form=form), status
 
 
 @staff_bp.get("/<int:appeal_id>")
@@ -163,7 +275,15 @@ def _render_detail(appeal, status=200, reply=None, note=None, status_form=None, 
 def view_appeal(appeal_id: int):
     """One appeal with its whole thread, internal notes included."""
     appeal = get_for_staff(Appeal, appeal_id)
-    return _render_detail(appeal)
+    reply = None
+    chosen = request.args.get("template", "")
+    if chosen and can_edit(appeal):
+        from ..queue.templates import template_body
+
+        body = template_body(chosen, appeal.language or "kk")
+        if body is not None:
+            reply = ReplyForm(formdata=None, body=body)
+    return _render_detail(appeal, reply=reply)
 
 
 @staff_bp.post("/<int:appeal_id>/reply")
@@ -224,6 +344,102 @@ def change_status(appeal_id: int):
         db.session.commit()
         flash(_("The status is now “%(status)s”.", status=appeal.status_label))
     return redirect(url_for("appeals_staff.view_appeal", appeal_id=appeal.id))
+
+
+@staff_bp.post("/<int:appeal_id>/assign")
+@access_rule(model=Appeal, write=True)
+def assign(appeal_id: int):
+    """Give the appeal to a named staff member of its region or the national team, or back to the team."""
+    appeal = get_for_staff(Appeal, appeal_id, write=True)
+    form = _assign_form(appeal, request.form)
+    if not form.validate_on_submit():
+        return _render_detail(appeal, 422, assign_form=form)
+    staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
+    if staff is not None and not queue.may_work(appeal, staff):
+        form.assignee.errors.append(_("This person cannot work on this appeal."))
+        return _render_detail(appeal, 422, assign_form=form)
+    if queue.assign(appeal, staff):
+        db.session.commit()
+        flash(_("The appeal is assigned to %(name)s.", name=staff.label) if staff
+              else _("The appeal is back in the team's common queue."))
+    return redirect(url_for("appeals_staff.view_appeal", appeal_id=appeal.id), code=303)
+
+
+@staff_bp.post("/<int:appeal_id>/forward")
+@access_rule(model=Appeal, write=True)
+def forward(appeal_id: int):
+    """Send the appeal to another region's team or to the national level."""
+    appeal = get_for_staff(Appeal, appeal_id, write=True)
+    form = _forward_form(appeal, request.form)
+    if not form.validate_on_submit():
+        return _render_detail(appeal, 422, forward_form=form)
+    target = None if form.region.data == queue.NATIONAL else form.region.data
+    queue.forward(appeal, target)
+    db.session.commit()
+    label = dict(form.region.choices)[form.region.data]
+    flash(_("Appeal %(number)s has been forwarded to %(where)s.", number=appeal.id, where=label))
+    if not can_view(appeal):
+        return redirect(url_for("appeals_staff.list_appeals"), code=303)
+    return redirect(url_for("appeals_staff.view_appeal", appeal_id=appeal.id), code=303)
+
+
+# --- bulk actions ---------------------------------------------------------------------------------
+
+
+def _bulk_form(formdata=None):
+    form = BulkForm(formdata=formdata) if formdata is not None else BulkForm(formdata=None)
+    form.action.choices = (
+        [("", _("Choose an action"))]
+        + [("status:" + k, _("Status: %(status)s", status=v)) for k, v in STATUSES.items()]
+        + [("close:duplicate", _("Close as a duplicate")), ("close:spam", _("Close as spam")),
+           ("assign", _("Assign")), ("export", _("Export as CSV"))]
+    )
+    form.assignee.choices = queue.assignee_choices(
+        queue.assignable_staff(), none_label=_l("Nobody (the team's common queue)"))
+    return form
+
+
+def _export(appeals) -> Response:
+    regions = {r.code: r.label for r in regions_ordered()}
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_("Number"), _("Received"), _("Due"), _("Queue"), _("Status"), _("Subject"), _("Region"),
+                     _("Assigned to"), _("How it arrived")])
+    for a in sorted(appeals, key=lambda a: (a.due_on, a.id)):
+        writer.writerow([
+            a.id, a.created_on.isoformat(), a.due_on.isoformat(), str(queue.STATES[queue.item_state(a)]),
+            a.status_label, a.category_label, regions.get(a.region_code, "") if a.region_code else _("Not given"),
+            a.assignee.label if a.assignee else "", str(CHANNELS.get(a.channel, a.channel)),
+        ])
+    record("export", object_type="appeal", object_id="", region_code=current_user.region_code,
+           changes={"rows": len(appeals)})
+    db.session.commit()
+    name = "appeals-%s.csv" % today().isoformat()
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="%s"' % name})
+
+
+@staff_bp.post("/bulk")
+@access_rule()
+def bulk():
+    """One action on the ticked appeals: a status, close as duplicate or spam, assign, or export (no texts)."""
+    form = _bulk_form(request.form)
+    back = request.form.get("back", "")
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return back_to("appeals_staff.list_appeals", back)
+    appeals = queue.load_selection(Appeal, form.ids.data)
+    if form.action.data == "export":
+        return _export(appeals)
+    assignee = None
+    if form.action.data == "assign" and form.assignee.data:
+        assignee = db.session.get(StaffUser, int(form.assignee.data))
+    result = queue.bulk_appeals(appeals, form.action.data, assignee)
+    db.session.commit()
+    flash(_("Changed: %(changed)d. Left as they were: %(skipped)d.", changed=result.changed,
+            skipped=len(form.ids.data) - result.changed))
+    return back_to("appeals_staff.list_appeals", back)
 
 
 def _changes(before: dict, appeal: Appeal) -> dict:

@@ -83,3 +83,23 @@ def record(action: str, obj=None, before: dict | None = None, *, object_type: st
     )
     db.session.add(entry)
     return entry
+
+
+def record_many(rows: list[dict], actor=None) -> int:
+    """Many entries in one INSERT, for bulk actions: each row has ``action``, ``object_type``, ``object_id``,
+    ``region_code`` and ``changes``. (The ORM would send one INSERT per entry to fetch its id.)"""
+    from .. import clock
+    from .models import AuditEntry
+
+    if not rows:
+        return 0
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    at = clock.now()
+    db.session.execute(sa.insert(AuditEntry), [{
+        "at": at, "staff_id": getattr(actor, "id", None),
+        "actor": getattr(actor, "email", None) or (actor if isinstance(actor, str) else "cli"),
+        "action": row["action"], "object_type": row["object_type"], "object_id": str(row["object_id"]),
+        "region_code": row.get("region_code"), "changes": row.get("changes") or {},
+    } for row in rows])
+    return len(rows)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
+from .. import clock, workdays
 from ..extensions import db
 from ..types import UTCDateTime
 from .validators import display_phone
@@ -58,6 +58,22 @@ TRANSITIONS = {
 }
 # Marks an offer "wherever needed" in region_of(): matches no coordinator's region.
 NATIONAL_ONLY = "*"
+# Staff owe the sponsor a first contact while the offer is new.
+OPEN_STATUSES = ("new",)
+DATE_TZ = "Asia/Almaty"
+
+
+def arrival_day(created_at: dt.datetime) -> dt.date:
+    """The campaign's wall-clock day (Almaty) an offer arrived on."""
+    from zoneinfo import ZoneInfo
+
+    return created_at.astimezone(ZoneInfo(DATE_TZ)).date()
+
+
+def _due_from_arrival(context) -> dt.date:
+    """Column default: the sponsor is contacted within three working days (``portal/workdays.py``)."""
+    created_at = context.get_current_parameters().get("created_at") or clock.now()
+    return workdays.due_on(arrival_day(created_at))
 
 
 class Offer(db.Model):
@@ -106,6 +122,10 @@ class Offer(db.Model):
     # The published need (portal/needs) this offer answers, when the sponsor came from the needs board.
     need_id: Mapped[int | None] = mapped_column(sa.ForeignKey("need.id"), index=True)
     need: Mapped[Need | None] = relationship(lazy="select")
+    # --- the work queue (portal/queue) ---
+    due_on: Mapped[dt.date] = mapped_column(sa.Date, default=_due_from_arrival, index=True)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    assignee = relationship("StaffUser", foreign_keys=[assignee_id], lazy="joined")
 
     kinds: Mapped[list["OfferKind"]] = relationship(
         back_populates="offer", cascade="all, delete-orphan", lazy="selectin", order_by="OfferKind.kind"

@@ -75,14 +75,17 @@ def need_url(need, external: bool = False) -> str | None:
 @staff_bp.get("/")
 @access_rule()
 def list_offers():
-    """Offers of the staff member's region(s), newest first, filtered, paginated."""
+    """Offers of the staff member's region(s): overdue first, then by due day; filtered, paginated."""
+    from ..queue.staff import offer_list_context, queue_filter_form
+
     form = _filter_form()
-    stmt = scoped(filtered_offers(**form.cleaned()), Offer)
+    queue_form = queue_filter_form()
+    stmt = queue_form.apply(scoped(filtered_offers(**form.cleaned()), Offer), Offer)
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render(
         "staff/offers/list.html", "staff/offers/_results.html",
         form=form, pagination=pagination, statuses=STATUSES, kinds=KINDS, donor_types=DONOR_TYPES,
-        regions=_region_labels(), tz=TZ,
+        regions=_region_labels(), tz=TZ, queue_form=queue_form, **offer_list_context(),
     )
 
 
@@ -186,8 +189,16 @@ def _detail(offer: Offer, status_form=None, wall_error=None, status=200):
         need_title=need_title(offer.need) if offer.need else None,
         need_url=need_url(offer.need),
         statuses=STATUSES, kinds=KINDS, donor_types=DONOR_TYPES, regions=_region_labels(), tz=TZ,
+        **offer_queue_context(offer),
     )
     return response, status, {"Cache-Control": "no-store"}
+
+
+def offer_queue_context(offer):
+    """Due date, assignment and forwarding on the offer's page (portal/queue/staff.py)."""
+    from ..queue.staff import offer_detail_context
+
+    return offer_detail_context(offer)
 
 
 @staff_bp.get("/<int:offer_id>")

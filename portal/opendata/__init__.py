@@ -35,4 +35,4 @@ def is_absolute(url: str) -> bool:
     return url.startswith(("https://", "http://"))
 
 
-from . import routes  # noqa: E402,F401
+from . import routes, tables  # noqa: E402,F401

@@ -233,6 +233,33 @@ def prices_dataset(regions: list[Region]) -> dict | None:
     }
 
 
+def live_table_dataset(table, regions: list[Region]) -> dict:
+    """Response figures or self-check tallies: the current campaign's year, the CSV and its package."""
+    from ..campaigns.models import current_campaign
+    from .tables import table_csv, table_package
+
+    campaign = current_campaign()
+    year = campaign.year if campaign else clock.now().year
+    page = public_url("/en/%s" % table.page)
+    files = []
+    for path, body, media in ((table.csv_path(), table_csv(table), "text/csv"),
+                              (table.package_path(), table_package(table), "application/json")):
+        files.append(distribution(public_url(path), path.rsplit("/", 1)[-1], media, len(body),
+                                  hashlib.sha256(body).hexdigest(), None, page))
+    return {
+        "@id": page,
+        "@type": "dcat:Dataset",
+        "dct:identifier": table.name,
+        "dct:title": texts(table.title),
+        "dct:description": texts(table.description),
+        "dcat:landingPage": uri(page),
+        "dcat:keyword": list(table.keywords),
+        "dct:temporal": temporal(year, year),
+        **common(regions),
+        "dcat:distribution": files,
+    }
+
+
 PRICES_TITLE = {
     "kk": "Мектеп тауарларының бағалары",
     "ru": "Цены на школьные товары",
@@ -257,6 +284,9 @@ def catalog():
     prices = prices_dataset(regions)
     if prices:
         datasets.append(prices)
+    from .tables import TABLES
+
+    datasets.extend(live_table_dataset(table, regions) for table in TABLES)
     document = {
         "@context": {**CONTEXT, "adms": "http://www.w3.org/ns/adms#"},
         "@id": public_url(url_for("opendata.catalog")),

@@ -3,6 +3,9 @@
 * A national admin sees and edits everything.
 * A regional coordinator sees their own region's records and national records
   (those without a region), and edits only their own region's.
+* An analyst (ministry, children's ombudsman, auditors) only reads dashboards and aggregate
+  exports: every view refuses them unless it declares ``analyst=True``, so a new view never
+  shows them an appeal text or a sponsor's contact data by default.
 
 ``scoped()`` applies the rule to queries, ``get_for_staff()`` / ``can_edit()`` to
 single records. A model whose records belong to several regions (e.g. an offer
@@ -23,15 +26,18 @@ from flask_login import current_user
 from ..extensions import db
 
 
-def access_rule(model=None, write: bool = False, admin_only: bool = False, public: bool = False):
+def access_rule(model=None, write: bool = False, admin_only: bool = False, public: bool = False,
+                analyst: bool = False):
     """Declare who may use a staff view and, for ``<int:id>`` routes, which model the id refers to.
 
     ``public``: no sign-in (login page). ``admin_only``: national admins only.
     ``model`` + ``write``: the view loads ``model`` by id via ``get_for_staff(..., write=write)``.
+    ``analyst``: read-only analysts may use it too (aggregates only).
     """
 
     def decorate(view):
-        view.access = {"model": model, "write": write, "admin_only": admin_only, "public": public}
+        view.access = {"model": model, "write": write, "admin_only": admin_only, "public": public,
+                       "analyst": analyst}
         if public:
             return view
 
@@ -43,6 +49,8 @@ def access_rule(model=None, write: bool = False, admin_only: bool = False, publi
             if refusal is not None:
                 return refusal
             if admin_only and not current_user.is_admin:
+                abort(403)
+            if current_user.is_analyst and not analyst:
                 abort(403)
             return view(*args, **kwargs)
 

@@ -71,15 +71,23 @@ def list_accounts():
 
 @staff.command("deactivate")
 @click.option("--email", required=True)
-def deactivate(email):
-    """Deactivate an account and end its sessions."""
+@click.option("--hand-over-to", "successor", help="Email of the colleague who takes over the open items "
+              "(default: back to the team's common queue).")
+def deactivate(email, successor):
+    """Deactivate an account, end its sessions and hand its open appeals and offers over."""
+    from ..queue.services import handover
+
     user = _get(email)
+    to = _get(successor) if successor else None
+    if to is not None and (not to.is_active_account or to.is_analyst):
+        raise click.ClickException(f"{successor} cannot take items over")
     before = {"is_active_account": user.is_active_account}
     user.is_active_account = False
     user.session_version += 1
+    moved = handover(user, to, actor="cli")
     record("deactivate", user, before=None, changes={"is_active_account": [before["is_active_account"], False]}, actor="cli")
     db.session.commit()
-    click.echo(f"deactivated {user.email}")
+    click.echo(f"deactivated {user.email}; handed over {moved['appeal']} appeals and {moved['offer']} offers")
 
 
 @staff.command("reset-password")

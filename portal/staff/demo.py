@@ -15,6 +15,7 @@ DEMO_ACCOUNTS = (
     ("admin@demo.mektepke-zhol.kz", "admin", None, "Demo administrator"),
     ("astana@demo.mektepke-zhol.kz", "coordinator", "KZ-71", "Demo coordinator, Astana"),
     ("mangystau@demo.mektepke-zhol.kz", "coordinator", "KZ-47", "Demo coordinator, Mangystau"),
+    ("analyst@demo.mektepke-zhol.kz", "analyst", None, "Demo analyst"),
 )
 
 

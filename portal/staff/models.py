@@ -1,4 +1,4 @@
-"""Staff accounts: national admins and regional coordinators."""
+"""Staff accounts: national admins, regional coordinators and read-only analysts; invitations."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from ..extensions import db
 from ..types import UTCDateTime
 from ..regions.models import Region
 
-ROLES = {"admin": _l("National administrator"), "coordinator": _l("Regional coordinator")}
+ROLES = {
+    "admin": _l("National administrator"),
+    "coordinator": _l("Regional coordinator"),
+    # Ministry analysts, the children's ombudsman, auditors: dashboards and aggregate exports only.
+    "analyst": _l("Analyst (read only)"),
+}
 
 
 class StaffUser(UserMixin, db.Model):
@@ -38,6 +43,9 @@ class StaffUser(UserMixin, db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The daily digest (portal/queue/digest.py): off at the person's own choice; the day it last went out.
+    digest_opt_out: Mapped[bool] = mapped_column(default=False)
+    digest_sent_on: Mapped[dt.date | None] = mapped_column(sa.Date)
 
     region: Mapped[Region | None] = relationship()
 
@@ -49,9 +57,47 @@ class StaffUser(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_analyst(self) -> bool:
+        return self.role == "analyst"
+
+    @property
+    def label(self) -> str:
+        """How colleagues see the account in assignment lists."""
+        return self.name or self.email
+
     def get_id(self) -> str:
         # The session stores id and version, so a password reset ends old sessions.
         return "%d:%d" % (self.id, self.session_version)
 
     def __repr__(self) -> str:
         return "<StaffUser %s %s %s>" % (self.email, self.role, self.region_code or "national")
+
+
+class StaffInvitation(db.Model):
+    """An admin's invitation to open a staff account: a link that works once, until it expires.
+
+    Only the SHA-256 of the link's token is stored: the database alone opens no account.
+    """
+
+    __tablename__ = "staff_invitation"
+    __cache_area__ = None
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    role: Mapped[str] = mapped_column(sa.String(16))
+    region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"))
+    language: Mapped[str] = mapped_column(sa.String(2), default="kk")
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    region: Mapped[Region | None] = relationship()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and clock.now() < self.expires_at

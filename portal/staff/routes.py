@@ -180,7 +180,7 @@ def logout():
 
 
 @bp.get("/")
-@access_rule()
+@access_rule(analyst=True)
 def dashboard():
     """Start page of the back office: what this account may do, and the regions that publish no number."""
     from ..regions.models import regions_without_numbers
@@ -189,7 +189,7 @@ def dashboard():
 
 
 @bp.post("/language")
-@access_rule()
+@access_rule(analyst=True)
 def language():
     """Change the back-office language of this account."""
     form = LanguageForm()
@@ -202,7 +202,7 @@ def language():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@access_rule()
+@access_rule(analyst=True)
 @limiter.limit("10 per hour", methods=["POST"])
 def password():
     """Change one's own password; other sessions end."""
