@@ -31,6 +31,7 @@ from tests.conftest import ROOT, throwaway_database
 pytestmark = pytest.mark.slow
 
 ADMIN = "admin@demo.mektepke-zhol.kz"
+COORDINATOR = "astana@demo.mektepke-zhol.kz"
 MAX_PAGES = 3000
 # Pages and the "nothing yet" texts they must not show once the demo is loaded.
 NOT_EMPTY = {
@@ -112,8 +113,8 @@ def newcomer(tmp_path_factory):
                 log.seek(0)
                 pytest.fail("gunicorn did not start: " + log.read().decode(errors="replace")[-3000:])
 
-            def demo_code() -> str:
-                done = subprocess.run(flask + ["staff", "demo-code", "--email", ADMIN], cwd=ROOT, env=env,
+            def demo_code(email: str = ADMIN) -> str:
+                done = subprocess.run(flask + ["staff", "demo-code", "--email", email], cwd=ROOT, env=env,
                                       capture_output=True, text=True, timeout=60)
                 assert done.returncode == 0, done.stderr  # crashed with the old 80-bit demo secret
                 return done.stdout.strip()
@@ -152,15 +153,15 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def sign_in(browser: Browser, demo_code) -> None:
+def sign_in(browser: Browser, demo_code, email: str = ADMIN) -> None:
     """Password, then the code `flask staff demo-code` prints, as the README says."""
     status, _h, page = browser.open("/staff/login")
     assert status == 200
     token = parse(page.decode()).hidden["csrf_token"]
-    status, _h, page = browser.open("/staff/login", {"csrf_token": token, "email": ADMIN, "password": "demo-password-2023"})
+    status, _h, page = browser.open("/staff/login", {"csrf_token": token, "email": email, "password": "demo-password-2023"})
     assert status == 200 and b'name="code"' in page, page[:2000]
     token = parse(page.decode()).hidden["csrf_token"]
-    status, _h, page = browser.open("/staff/login/code", {"csrf_token": token, "code": demo_code()})
+    status, _h, page = browser.open("/staff/login/code", {"csrf_token": token, "code": demo_code(email)})
     assert status == 200 and b"/staff/logout" in page, (status, page[:2000])
 
 
@@ -206,6 +207,12 @@ def test_make_run_then_click_through_everything(newcomer):
     sign_in(staff, demo_code)
     back_office = crawl(staff, ["/staff/"], inside=lambda p: p.startswith("/staff") and "logout" not in p)
     assert "/staff/campaigns/" in back_office and len(back_office) > 20, sorted(back_office)
+
+    # A regional coordinator walks the back office too: everything they can reach works (their region only).
+    coordinator = Browser(base)
+    sign_in(coordinator, demo_code, COORDINATOR)
+    regional = crawl(coordinator, ["/staff/"], inside=lambda p: p.startswith("/staff") and "logout" not in p)
+    assert len(regional) > 10, sorted(regional)
 
     for path, phrases in NOT_EMPTY.items():
         status, _h, content = (staff if path.startswith("/staff") else visitor).open(path)
