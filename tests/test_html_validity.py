@@ -104,42 +104,48 @@ STAFF_FAILED_POSTS = ("/staff/fairs/new", "/staff/news/new", "/staff/needs/new",
 
 def collect_staff(base: str, keep) -> None:
     """Every staff page without an id, the first of each kind with one, and forms after a failed POST,
-    as an administrator (staff pages are in the staff member's language: English here)."""
+    as an administrator working in each language (staff pages are in the staff member's language)."""
     import pyotp
 
     from portal.extensions import db
     from tests.factories import make_staff
 
     app = current_live_app()
+    accounts = []
     with app.app_context():
-        user = make_staff(role="admin", region_code=None, email="vnu-admin@example.kz")
+        for lang in LANGS:
+            user = make_staff(role="admin", region_code=None, email="vnu-admin-%s@example.kz" % lang)
+            user.language = lang
+            accounts.append((lang, user.email, user.totp_plain))
         db.session.commit()
-        email, secret = user.email, user.totp_plain
         db.session.remove()
         paths = sorted({
             rule.rule for rule in app.url_map.iter_rules()
             if rule.rule.startswith("/staff") and "GET" in rule.methods and not rule.arguments
             and not any(skip in rule.rule for skip in STAFF_SKIP)
         })
-    staff = requests.Session()
-    token = _token(staff.get(base + "/staff/login").text)
-    assert staff.post(base + "/staff/login", data={"email": email, "password": "correct horse battery",
-                                                   "csrf_token": token}).url.endswith("/staff/login/code")
-    token = _token(staff.get(base + "/staff/login/code").text)
-    signed_in = staff.post(base + "/staff/login/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
-    assert signed_in.url.rstrip("/").endswith("/staff"), signed_in.url
-    for listing, pattern in STAFF_LINKED:
-        found = re.search(pattern, staff.get(base + listing).text)
-        if found:
-            paths.append(found.group(1))
-    paths += ["/staff/reports/preview?year=2023", "/staff/reports/publish?year=2023"]
-    for path in paths:
-        response = staff.get(base + path)
-        if response.headers.get("Content-Type", "").startswith("text/html"):
-            keep(path, response)
-    for path in STAFF_FAILED_POSTS:
-        token = _token(staff.get(base + path).text)
-        keep(path + " (failed POST)", staff.post(base + path, data={"csrf_token": token}))
+    for lang, email, secret in accounts:
+        staff = requests.Session()
+        token = _token(staff.get(base + "/staff/login").text)
+        assert staff.post(base + "/staff/login", data={"email": email, "password": "correct horse battery",
+                                                       "csrf_token": token}).url.endswith("/staff/login/code")
+        token = _token(staff.get(base + "/staff/login/code").text)
+        signed_in = staff.post(base + "/staff/login/code",
+                               data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
+        assert signed_in.url.rstrip("/").endswith("/staff"), signed_in.url
+        own = list(paths)
+        for listing, pattern in STAFF_LINKED:
+            found = re.search(pattern, staff.get(base + listing).text)
+            if found:
+                own.append(found.group(1))
+        own += ["/staff/reports/preview?year=2023", "/staff/reports/publish?year=2023"]
+        for path in own:
+            response = staff.get(base + path)
+            if response.headers.get("Content-Type", "").startswith("text/html"):
+                keep("%s [%s]" % (path, lang), response)
+        for path in STAFF_FAILED_POSTS:
+            token = _token(staff.get(base + path).text)
+            keep("%s (failed POST) [%s]" % (path, lang), staff.post(base + path, data={"csrf_token": token}))
 
 
 _LIVE = {}
