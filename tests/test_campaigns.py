@@ -82,13 +82,18 @@ def test_admin_opens_edits_and_closes_a_year_audited(app, staff_client):
     at(app, "2026-12-04T06:00:00+00:00")
     admin = staff_client("admin")
     with app.app_context():
+        from portal.regions.models import RegionPlan
+
         make_need("KZ-61", quantity_total=100, quantity_needed=40)
+        c2023 = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
+        db.session.add(RegionPlan(region_code="KZ-47", campaign_id=c2023.id, approved_on=dt.date(2023, 7, 1),
+                                  summary_kk="Жоспар", summary_ru="План"))
         db.session.commit()
     page = admin.get("/staff/campaigns/new")
     assert page.status_code == 200 and 'value="2027"' in page.get_data(as_text=True)
     response = admin.post("/staff/campaigns/new", data={
         "year": "2027", "starts_on": "2027-08-01", "ends_on": "30.09.2027",
-        "slogan_kk": "Жақсылықты жаса", "message_kk": "Биыл да бірге!", "copy_needs": "y",
+        "slogan_kk": "Жақсылықты жаса", "message_kk": "Биыл да бірге!", "copy_needs": "y", "copy_plans": "y",
     })
     assert response.status_code == 302
     with app.app_context():
@@ -98,6 +103,8 @@ def test_admin_opens_edits_and_closes_a_year_audited(app, staff_client):
 
         copied = db.session.scalars(sa.select(Need).where(Need.campaign_id == c2027.id)).all()
         assert [(n.region_code, n.quantity_needed) for n in copied] == [("KZ-61", 40)]
+        plans = db.session.scalars(sa.select(RegionPlan).where(RegionPlan.campaign_id == c2027.id)).all()
+        assert [(p.region_code, p.summary_ru, p.approved_on) for p in plans] == [("KZ-47", "План", None)]
         campaign_id = c2027.id
     # Refusals, in the visitor's language, never a 500.
     again = admin.post("/staff/campaigns/new", data={"year": "2027", "starts_on": "2027-08-01", "ends_on": "2027-09-30"})
@@ -117,7 +124,7 @@ def test_admin_opens_edits_and_closes_a_year_audited(app, staff_client):
         assert c2027.starts_on == dt.date(2027, 8, 5) and c2027.is_closed
         actions = [a for (a,) in db.session.execute(
             sa.select(AuditEntry.action).where(AuditEntry.object_type == "campaign").order_by(AuditEntry.id))]
-        assert actions == ["open", "copy_needs", "update", "close"]
+        assert actions == ["open", "copy_needs", "copy_plans", "update", "close"]
 
 
 def test_coordinator_sees_years_but_cannot_open_one(app, staff_client):

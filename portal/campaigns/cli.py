@@ -30,14 +30,16 @@ def _text_options(func):
 @click.option("--starts", type=click.DateTime(["%Y-%m-%d"]), help="First day (default 1 August).")
 @click.option("--ends", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default 30 September).")
 @click.option("--copy-needs/--no-copy-needs", default=False, help="Copy the previous year's open needs.")
+@click.option("--copy-plans/--no-copy-plans", default=False,
+              help="Start each region's plan of events from the previous year's (a draft to approve again).")
 @_text_options
-def open_command(year, starts, ends, copy_needs, **texts):
+def open_command(year, starts, ends, copy_needs, copy_plans, **texts):
     """Open the campaign of YEAR (audited); the slogan is last year's unless given."""
     default_start, default_end = usual_dates(year)
     try:
         opened = open_campaign(
             year, starts.date() if starts else default_start, ends.date() if ends else default_end,
-            _texts(texts), copy_needs=copy_needs, actor="cli",
+            _texts(texts), copy_needs=copy_needs, copy_plans=copy_plans, actor="cli",
         )
     except CampaignError as refusal:
         raise click.ClickException(str(refusal)) from None

@@ -24,6 +24,7 @@ class CampaignForm(FlaskForm):
     message_ru = TextAreaField(_l("Message in Russian"), validators=[Optional(), Length(max=600)])
     message_en = TextAreaField(_l("Message in English"), validators=[Optional(), Length(max=600)])
     copy_needs = BooleanField(_l("Copy the previous year's open needs"))
+    copy_plans = BooleanField(_l("Start each region's plan of events from the previous year's"))
 
     def texts(self) -> dict:
         return {name: self[name].data or "" for name in

@@ -42,8 +42,11 @@ def check_dates(year: int, starts_on: dt.date, ends_on: dt.date, campaign: Campa
 
 
 def open_campaign(year: int, starts_on: dt.date, ends_on: dt.date, texts: dict | None = None, *,
-                  copy_needs: bool = False, actor=None, is_demo: bool = False) -> Campaign:
-    """Add a campaign year (audited), optionally with the previous year's open needs; the caller commits."""
+                  copy_needs: bool = False, copy_plans: bool = False, actor=None, is_demo: bool = False) -> Campaign:
+    """Add a campaign year (audited), optionally with the previous year's open needs and regional plans.
+
+    Phones, receptions and headquarters are not tied to a year: they carry over as they are. The caller commits.
+    """
     if campaign_of_year(year) is not None:
         raise CampaignError(_("The %(year)d campaign is already open.", year=year))
     check_dates(year, starts_on, ends_on)
@@ -60,6 +63,10 @@ def open_campaign(year: int, starts_on: dt.date, ends_on: dt.date, texts: dict |
         copied = copy_open_needs(campaign, actor=actor)
         record("copy_needs", object_type="campaign", object_id=campaign.id, actor=actor,
                changes={"needs": [None, copied]})
+    if copy_plans:
+        copied = copy_region_plans(campaign)
+        record("copy_plans", object_type="campaign", object_id=campaign.id, actor=actor,
+               changes={"plans": [None, copied]})
     return campaign
 
 
@@ -106,6 +113,24 @@ def copy_open_needs(campaign: Campaign, actor=None) -> int:
             campaign_id=campaign.id, region_code=need.region_code, item=need.item, size_band=need.size_band,
             quantity_total=need.quantity_needed, quantity_needed=need.quantity_needed, covered=False,
             is_demo=need.is_demo,
+        ))
+        copied += 1
+    return copied
+
+
+def copy_region_plans(campaign: Campaign) -> int:
+    """Start each region's plan of events from the previous year's summary, as a draft to approve again."""
+    from ..regions.models import RegionPlan
+
+    db.session.flush()
+    previous = _previous(campaign)
+    if previous is None:
+        return 0
+    copied = 0
+    for plan in db.session.scalars(sa.select(RegionPlan).where(RegionPlan.campaign_id == previous.id)):
+        db.session.add(RegionPlan(
+            region_code=plan.region_code, campaign_id=campaign.id, approved_on=None, is_demo=plan.is_demo,
+            summary_kk=plan.summary_kk, summary_ru=plan.summary_ru, summary_en=plan.summary_en,
         ))
         copied += 1
     return copied

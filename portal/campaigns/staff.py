@@ -42,10 +42,11 @@ def new_campaign():
         form.year.data = year
         form.starts_on.data, form.ends_on.data = usual_dates(year)
         form.copy_needs.data = True
+        form.copy_plans.data = True
     if form.validate_on_submit():
         try:
             campaign = open_campaign(form.year.data, form.starts_on.data, form.ends_on.data, form.texts(),
-                                     copy_needs=form.copy_needs.data)
+                                     copy_needs=form.copy_needs.data, copy_plans=form.copy_plans.data)
         except CampaignError as refusal:
             form.year.errors = [str(refusal)]
         else:
