@@ -253,7 +253,7 @@ def test_bulk_over_500_items_uses_a_bounded_number_of_statements(app, staff_clie
     with count_queries() as q:
         response = client.post("/staff/offers/bulk", data={"ids": offer_ids, "action": "status:contacted"})
     assert response.status_code == 303
-    assert q.count <= 14, q.statements
+    assert q.count <= 16, q.statements  # grouped queries: the same with 50 or 50,000 appeals
     with count_queries() as q:
         response = client.post("/staff/appeals/bulk", data={"ids": appeal_ids, "action": "assign",
                                                              "assignee": str(client.user.id)})
@@ -311,3 +311,45 @@ def test_staff_record_a_telephone_appeal_that_joins_the_queue(app, staff_client)
     bad = client.post("/staff/appeals/new", data={"channel": "web", "category": "x", "region": "KZ-47",
                                                    "message": "", "language": "de"})
     assert bad.status_code == 422
+
+
+# --- the dashboard -------------------------------------------------------------------------------------
+
+
+def test_dashboard_counts_per_region_with_drill_down(app, staff_client, count_queries):
+    from portal.appeals.models import AppealMessage
+
+    admin = staff_client("admin")
+    coordinator = staff_client("coordinator", "KZ-71")
+    analyst = staff_client("analyst")
+    with app.app_context():
+        make_appeal(created_on=dt.date(2023, 8, 14))  # new, not yet due
+        late = make_appeal(created_on=dt.date(2023, 8, 1))  # new, overdue
+        on_time = make_appeal(created_on=dt.date(2023, 8, 1), status="answered")  # waiting for the reporter
+        on_time.messages.append(AppealMessage(kind="reply", body="Ok", created_on=dt.date(2023, 8, 3)))
+        make_appeal(region_code="KZ-47", created_on=dt.date(2023, 8, 1))
+        make_appeal(region_code=None, created_on=dt.date(2023, 8, 1))
+        make_offer()
+        make_offer(region_code=None)
+        db.session.commit()
+        late_id = late.id
+    html = coordinator.get("/staff/").get_data(as_text=True)
+    assert "What waits" in html
+    assert "/staff/appeals/?region=KZ-71&amp;state=overdue" in html
+    assert "Mangystau" not in html.split("What waits")[1].split("</table>")[0]
+    # 2 of the 3 KZ-71 appeals fell due; 1 was answered on time: 50 %.
+    assert "50&nbsp;%" in html
+    listing = coordinator.get("/staff/appeals/?region=KZ-71&state=overdue").get_data(as_text=True)
+    assert _ids(listing) == [late_id]
+    with count_queries() as q:
+        html = admin.get("/staff/").get_data(as_text=True)
+    assert q.count <= 16, q.statements  # grouped queries: the same with 50 or 50,000 appeals
+    assert "National level" in html and "Mangystau" in html and "/staff/appeals/?region=none" in html
+    # The analyst sees the counts without links into the lists, and the aggregate CSV.
+    html = analyst.get("/staff/").get_data(as_text=True)
+    assert "What waits" in html and "/staff/appeals/?region" not in html
+    csv_text = analyst.get("/staff/dashboard.csv").get_data(as_text=True)
+    assert "KZ-71" in csv_text and "national" in csv_text
+    assert analyst.get("/staff/appeals/").status_code == 403
+    assert analyst.get(f"/staff/appeals/{late_id}").status_code == 403
+    assert analyst.get("/staff/offers/").status_code == 403

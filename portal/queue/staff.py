@@ -189,3 +189,45 @@ def bulk_offers():
     flash(_("Changed: %(changed)d. Left as they were: %(skipped)d.", changed=result.changed,
             skipped=len(form.ids.data) - result.changed))
     return back_to("offers_staff.list_offers", back)
+
+
+# --- the dashboard's aggregate export ----------------------------------------------------------------
+
+
+@bp.get("/dashboard.csv")
+@access_rule(analyst=True)
+def dashboard_csv():
+    """The dashboard's table as CSV: counts per region, the share answered within the promise; no texts."""
+    from . import dashboard
+
+    labels = [_("Region code"), _("Region"), _("New appeals"), _("Overdue appeals"), _("Waiting for the reporter"),
+              _("Offers not yet contacted"), _("Overdue offers"), _("Open needs"),
+              _("Answered within three working days, %")]
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer, lineterminator="\r\n").writerows(dashboard.csv_rows(current_user, labels))
+    name = "queue-%s.csv" % services.today().isoformat()
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="%s"' % name, "Cache-Control": "no-store"})
+
+
+# --- the digest opt-out --------------------------------------------------------------------------------
+
+
+@bp.post("/digest")
+@access_rule()
+def digest_setting():
+    """Turn one's own daily digest e-mail off or on again."""
+    from flask_wtf import FlaskForm
+
+    if not FlaskForm().validate_on_submit():
+        flash(_("Please use the buttons on the page."), "error")
+        return redirect(url_for("staff.dashboard"), code=303)
+    user = db.session.get(StaffUser, current_user.id)
+    user.digest_opt_out = not user.digest_opt_out
+    record("digest_setting", object_type="staff_user", object_id=user.id, region_code=user.region_code,
+           changes={"digest_opt_out": [not user.digest_opt_out, user.digest_opt_out]})
+    db.session.commit()
+    flash(_("You will no longer get the daily summary.") if user.digest_opt_out
+          else _("You will get the daily summary again."))
+    return redirect(url_for("staff.dashboard"), code=303)

@@ -182,10 +182,11 @@ def logout():
 @bp.get("/")
 @access_rule(analyst=True)
 def dashboard():
-    """Start page of the back office: what this account may do, and the regions that publish no number."""
-    from ..regions.models import regions_without_numbers
+    """Start page of the back office: what waits in the queue per region (portal/queue/dashboard.py), drill-down
+    links to the lists, and the regions that publish no number."""
+    from ..queue import dashboard as queue_dashboard
 
-    return render_template("staff/dashboard.html", roles=ROLES, regions_without_numbers=regions_without_numbers())
+    return render_template("staff/dashboard.html", roles=ROLES, **queue_dashboard.context(current_user))
 
 
 @bp.post("/language")
