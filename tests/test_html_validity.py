@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -114,7 +115,8 @@ def collect_staff(base: str, keep) -> None:
     accounts = []
     with app.app_context():
         for lang in LANGS:
-            user = make_staff(role="admin", region_code=None, email="vnu-admin-%s@example.kz" % lang)
+            user = make_staff(role="admin", region_code=None,
+                              email="vnu-admin-%s-%s@example.kz" % (lang, secrets.token_hex(3)))
             user.language = lang
             accounts.append((lang, user.email, user.totp_plain))
         db.session.commit()
