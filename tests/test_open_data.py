@@ -229,3 +229,15 @@ def test_response_figures_and_self_check_tallies_are_open_data(live_server, lang
         assert package["resources"][0]["path"] == f"{live_server.url}/en/{csv_path}"
         body = requests.get(f"{live_server.url}/{lang}/{csv_path}", timeout=30).content
         assert body.startswith(b"\xef\xbb\xbfcampaign_year,region_code,")
+
+
+def test_open_data_downloads_revalidate(live_server):
+    """Every open-data address has a validator and answers 304 to it, with no session cookie."""
+    for path in ("/catalog.jsonld", "/en/prices/data/datapackage.json", "/en/needs/response/data.csv",
+                 "/en/needs/response/datapackage.json", "/kk/ready/figures/data.csv",
+                 "/ru/ready/figures/datapackage.json"):
+        first = requests.get(live_server.url + path, timeout=30)
+        assert first.status_code == 200 and first.headers.get("ETag"), path
+        assert "Set-Cookie" not in first.headers and "Cookie" not in first.headers.get("Vary", ""), path
+        again = requests.get(live_server.url + path, headers={"If-None-Match": first.headers["ETag"]}, timeout=30)
+        assert again.status_code == 304, path

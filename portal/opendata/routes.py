@@ -276,7 +276,8 @@ PRICES_DESCRIPTION = {
 
 
 @bp.get("/catalog.jsonld")
-@cacheable("reports", "prices", "regions", "campaigns", cookies=False)
+# The live tables' checksums change with appeals, offers and self-check answers.
+@cacheable("reports", "prices", "regions", "campaigns", "appeals", "offers", "ready", cookies=False)
 def catalog():
     """The DCAT-AP catalogue of every open dataset, in JSON-LD."""
     regions = list(db.session.scalars(sa.select(Region).order_by(Region.code)))
@@ -376,7 +377,6 @@ def prices_package() -> bytes:
         "description": PRICES_DESCRIPTION["en"],
         "homepage": data_url,
         "version": "%d.0.0" % max(years),
-        "created": _iso(clock.now().replace(microsecond=0)),
         "licenses": [LICENSE],
         "sources": [{"title": "Prices observed in shops and markets, recorded by the regional campaign offices",
                      "path": data_url}],

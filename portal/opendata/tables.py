@@ -17,6 +17,7 @@ from typing import Callable
 from flask import current_app
 
 from .. import clock
+from ..http import cacheable
 from . import LICENSE, PUBLISHER_EN, bp, public_url
 
 BOM = "\ufeff"
@@ -162,7 +163,6 @@ def table_package(table: LiveTable) -> bytes:
         "description": table.description["en"],
         "homepage": page,
         "version": "%d.0.0" % year,
-        "created": clock.now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "licenses": [LICENSE],
         "sources": [{"title": "Records of the portal (appeals, offers and self-check answers), counted by the portal",
                      "path": page}],
@@ -189,24 +189,28 @@ def _respond(body: bytes, mimetype: str, filename: str | None = None):
 
 
 @bp.get("/<lang:lang>/needs/response/data.csv")
+@cacheable("appeals", "offers", "campaigns", "regions", cookies=False)
 def response_csv():
     """The regional response figures as a CSV table."""
     return _respond(table_csv(RESPONSE), "text/csv", "response-figures.csv")
 
 
 @bp.get("/<lang:lang>/needs/response/datapackage.json")
+@cacheable("campaigns", cookies=False)
 def response_datapackage():
     """The regional response figures described as a Frictionless Data Package."""
     return _respond(table_package(RESPONSE), "application/json")
 
 
 @bp.get("/<lang:lang>/ready/figures/data.csv")
+@cacheable("ready", "campaigns", "regions", cookies=False)
 def tallies_csv():
     """The self-check tallies as a CSV table."""
     return _respond(table_csv(TALLIES), "text/csv", "self-check-figures.csv")
 
 
 @bp.get("/<lang:lang>/ready/figures/datapackage.json")
+@cacheable("campaigns", cookies=False)
 def tallies_datapackage():
     """The self-check tallies described as a Frictionless Data Package."""
     return _respond(table_package(TALLIES), "application/json")
