@@ -12,8 +12,10 @@ import datetime as dt
 from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField
+from jinja2 import pass_context
+from wtforms import DateField, Form
 from wtforms.validators import ValidationError
+from wtforms.widgets import ListWidget
 
 from .htmx import is_htmx
 
@@ -46,8 +48,20 @@ class DayField(DateField):
 
 
 
+def first_control_id(field) -> str:
+    """The id the error summary links to: a radio or checkbox group's first control, not its fieldset.
+
+    GOV.UK's error summary does the same, so following the link puts focus where the visitor can answer.
+    """
+    if isinstance(field.widget, ListWidget):
+        first = next(iter(field), None)
+        if first is not None:
+            return first.id
+    return field.id
+
+
 def form_errors(form) -> list[tuple[str | None, str]]:
-    """``(field id, first message)`` for each field with an error, in form order; CSRF errors without a field."""
+    """``(control id, first message)`` for each field with an error, in form order; CSRF errors without a field."""
     errors = []
     for field in form:
         if not field.errors:
@@ -56,8 +70,19 @@ def form_errors(form) -> list[tuple[str | None, str]]:
             errors.append((None, str(CSRF_MESSAGE)))
         else:
             message = field.errors[0] if isinstance(field.errors, list) else next(iter(field.errors.values()))[0]
-            errors.append((field.id, message))
+            errors.append((first_control_id(field), message))
     return errors
+
+
+@pass_context
+def page_has_errors(context) -> bool:
+    """True on a page answering a failed form: its title then starts with "Error:" (GOV.UK's pattern).
+
+    Looks at every form the template was given, so no page has to remember to say it.
+    """
+    if request.method != "POST":
+        return False
+    return any(isinstance(value, Form) and value.errors for value in context.values())
 
 
 def failed_status(form) -> int:
@@ -127,3 +152,6 @@ class StaffContentForm(FlaskForm):
 
 def init_app(app) -> None:
     app.jinja_env.globals["form_errors"] = form_errors
+    app.jinja_env.globals["page_has_errors"] = page_has_errors
+    # Results fragments add an out-of-band copy of their live count only for htmx (macros/ui.html result_status).
+    app.jinja_env.globals["is_htmx"] = is_htmx
