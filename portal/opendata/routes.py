@@ -398,6 +398,22 @@ def prices_datapackage():
     return response
 
 
+@bp.app_template_global()
+def served_file(report, version, stored):
+    """A report file as its download serves it (name, size, SHA-256): an older version's datapackage.json
+    is served corrected (portal/reports/publish.py), so the page gives that description's size and checksum."""
+    from types import SimpleNamespace
+
+    from ..reports.publish import served_package_file
+
+    if stored.name != "datapackage.json":
+        return stored
+    served = served_package_file(stored, report.slug, version.number)
+    if served is stored:
+        return stored
+    return SimpleNamespace(name=stored.name, size=len(served.content), sha256=served.sha256)
+
+
 # --- schema.org Dataset markup on report pages ---------------------------------------------------------
 
 
