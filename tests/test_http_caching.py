@@ -160,3 +160,13 @@ def test_page_views_the_app_renders_are_limited_per_address(limited):
     assert visitor.get("/kk/about").status_code == 200  # still served from the cache
     other = limited.test_client(use_cookies=False)
     assert other.get("/kk/sponsors", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 200
+
+
+def test_no_page_view_limit_when_the_limiter_is_off(app, database_url):
+    off = create_app(make_config(database_url, RATELIMIT_ENABLED=False, PAGE_VIEW_RATE_LIMIT="1 per minute"))
+    try:
+        for path in ("/kk/about", "/kk/help", "/healthz"):
+            assert off.test_client().get(path).status_code == 200, path
+    finally:
+        with off.app_context():
+            db.engine.dispose()

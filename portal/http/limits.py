@@ -21,11 +21,9 @@ from ..ratelimit import client_token
 def count_page_view():
     """One page view of this address; ``429`` past the limit."""
     setting = current_app.config.get("PAGE_VIEW_RATE_LIMIT")
-    strategy = getattr(limiter, "limiter", None)
-    if not setting or strategy is None or not limiter.enabled:
+    if not setting or not limiter.enabled:  # (limiter.limiter does not exist when it is disabled)
         return None
-    item = parse(setting)
-    if not strategy.hit(item, "page-views", client_token("page-views")):
+    if not limiter.limiter.hit(parse(setting), "page-views", client_token("page-views")):
         abort(429)
     return None
 
