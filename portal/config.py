@@ -59,6 +59,12 @@ class Defaults:
     # Public site origin used in feeds, sitemaps and calendar files when there is no request.
     SERVER_NAME = None
 
+    # Host names a request may carry (FLASK_TRUSTED_HOSTS='["mektepke-zhol.kz", "www.mektepke-zhol.kz"]'):
+    # any other Host header is refused with 400, so none is reflected in a link or redirect. Unset: the
+    # host of PUBLIC_URL or SERVER_NAME; with neither, no check (development, tests). Loopback names are
+    # always accepted (portal/security.py).
+    TRUSTED_HOSTS = None
+
     # Working days (portal/workdays.py) come from the pinned `holidays` package; a decree published after
     # its release is entered here until the pin is raised (ISO dates, comma-separated).
     WORKDAYS_EXTRA_DAYS_OFF = ""

@@ -4,7 +4,13 @@ A view marked with ``@embeddable`` may be framed by other sites (the fairs embed
 every other page refuses framing.
 """
 
+import logging
+from urllib.parse import unquote_to_bytes, urlsplit
+
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
+from werkzeug.sansio.utils import host_is_trusted
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -69,7 +75,73 @@ def refuse_unexpected_bodies():
     return None
 
 
+class UnreadableText(BadRequest):
+    """A form whose bytes are not UTF-8 (``%ED%A0%80``…): refused before any view, never stored or guessed at."""
+
+    portal_message = _l(
+        "Your browser sent text that could not be read (it was not valid UTF-8). "
+        "Please check what you typed and send the form again."
+    )
+
+
+def _valid_utf8(encoded: bytes) -> bool:
+    for pair in encoded.split(b"&"):
+        for part in pair.split(b"=", 1):
+            try:
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def refuse_invalid_utf8():
+    """before_request, first of all: a URL-encoded form must decode as UTF-8 (Werkzeug would keep the bytes
+    as literal ``%ED%A0%80``). Read from the raw body, which stays cached for the form parser."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype == "application/x-www-form-urlencoded":
+        if not _valid_utf8(request.get_data(cache=True, parse_form_data=False)):
+            raise UnreadableText()
+    return None
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def trusted_hosts(config) -> list[str] | None:
+    """The Host names requests may carry: ``TRUSTED_HOSTS``, else the host of ``PUBLIC_URL`` or ``SERVER_NAME``;
+    ``None`` (no check) when none is configured, as in development and tests. Loopback names are always
+    accepted, for health checks and ``make run`` on the machine itself."""
+    names = list(config.get("TRUSTED_HOSTS") or [])
+    if not names:
+        for origin in (config.get("PUBLIC_URL"), config.get("SERVER_NAME")):
+            if origin:
+                host = urlsplit(origin if "//" in origin else "//" + origin).hostname
+                if host:
+                    names.append(host)
+    if not names:
+        return None
+    return names + [name for name in LOOPBACK_HOSTS if name not in names]
+
+
+def refuse_untrusted_host():
+    """before_request, first of all: a Host outside the configured names is a 400 before any view, so no
+    absolute link, redirect or cache key is ever built from a forged one. (Not Flask's own TRUSTED_HOSTS:
+    its refusal leaves no URL adapter, and the translated error page could not be drawn.)"""
+    hosts = current_app.extensions.get("portal_trusted_hosts")
+    if hosts and not host_is_trusted(request.host, hosts):
+        abort(400)
+    return None
+
+
 def init_app(app) -> None:
+    hosts = trusted_hosts(app.config)
+    app.extensions["portal_trusted_hosts"] = hosts
+    app.config["TRUSTED_HOSTS"] = None  # checked by refuse_untrusted_host, not by Flask (see there)
+    if hosts is None and app.config.get("PREFER_HTTPS"):
+        logging.getLogger(__name__).warning(
+            "TRUSTED_HOSTS is not set: the Host header is not checked (set FLASK_TRUSTED_HOSTS or FLASK_PUBLIC_URL)"
+        )
+    first = app.before_request_funcs.setdefault(None, [])
+    first[0:0] = [refuse_untrusted_host, refuse_invalid_utf8]
     if app.config.get("PREFER_HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"

@@ -631,3 +631,51 @@ def test_unicode_round_trips_through_staff_and_public_forms(app, staff_client):
         assert news.title_ru == f"Семья {FAMILY}" and news.summary_ru == PERSIAN
         assert news.body_ru == f"{FAMILY} {PERSIAN}"  # the override dropped, the joiners kept
         assert db.session.scalar(sa.select(Offer.description)) == f"Для {FAMILY} — {PERSIAN}"
+
+
+# --- invalid UTF-8 refused (portal/security.py: refuse_invalid_utf8) ---------------------------------
+
+
+@pytest.mark.parametrize("lang, words", [("en", "not valid UTF-8"), ("ru", "UTF-8"), ("kk", "UTF-8")])
+def test_invalid_utf8_in_a_form_is_refused_with_a_message_and_never_stored(app, client, lang, words):
+    import sqlalchemy as sa
+
+    from portal.offers.models import Offer
+    from tests.test_offers import form_token, offer_data
+
+    from urllib.parse import urlencode
+
+    body = urlencode(offer_data(form_token(client, lang)), doseq=True) + "&description=%ED%A0%80broken%FF"
+    response = client.post(f"/{lang}/offer", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert words in html and f'<html lang="{lang}"' in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Offer)) == 0
+    # The same form in valid UTF-8 goes through: the raw body stays readable for the form parser.
+    fine = urlencode(offer_data(form_token(client, lang), description="Дұрыс мәтін 👨‍👩‍👧"), doseq=True)
+    assert client.post(f"/{lang}/offer", data=fine, content_type="application/x-www-form-urlencoded").status_code == 303
+
+
+# --- the Host header checked against the configured names (portal/security.py: trusted_hosts) --------
+
+
+def test_a_forged_host_is_refused_where_names_are_configured(database_url):
+    from portal import create_app
+    from tests.conftest import make_config
+
+    for extra in ({"TRUSTED_HOSTS": ["mektepke-zhol.kz"]}, {"PUBLIC_URL": "https://mektepke-zhol.kz"}):
+        app = create_app(make_config(database_url, **extra))
+        client = app.test_client()
+        forged = client.get("/", headers={"Host": "evil.example"})
+        assert forged.status_code == 400 and "evil.example" not in forged.get_data(as_text=True)
+        assert "evil.example" not in forged.headers.get("Location", "")
+        for host in ("mektepke-zhol.kz", "127.0.0.1:5000", "localhost"):  # the site, and health checks on the machine
+            assert client.get("/healthz", headers={"Host": host}).status_code == 200, host
+        with app.app_context():
+            db.engine.dispose()
+    # Without configured names (development, tests, make run) nothing is checked.
+    open_app = create_app(make_config(database_url))
+    assert open_app.test_client().get("/healthz", headers={"Host": "anything.example"}).status_code == 200
+    with open_app.app_context():
+        db.engine.dispose()
