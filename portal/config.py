@@ -70,6 +70,11 @@ class Defaults:
     WORKDAYS_EXTRA_DAYS_OFF = ""
     WORKDAYS_EXTRA_WORKING_DAYS = ""
 
+    # Retention (flask retention purge; the privacy page states both): a closed appeal is deleted this many
+    # days after its last activity, a declined offer this many days after it was declined.
+    RETENTION_CLOSED_APPEAL_DAYS = 365
+    RETENTION_DECLINED_OFFER_DAYS = 180
+
     # The site's public origin for open data (FLASK_PUBLIC_URL=https://mektepke-zhol.kz): absolute ids and
     # download URLs in data packages and the DCAT catalogue (portal/opendata). Unset: the request's host
     # (behind a proxy, with PROXY_HOPS set, its X-Forwarded-Proto/Host); outside a request, paths.

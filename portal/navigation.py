@@ -33,7 +33,7 @@ STAFF_MENU = [
     ("regions_staff.index", _l("Regional directory"), False),
     ("prices_staff.list_observations", _l("Prices"), False),
     ("queue_staff.list_templates", _l("Reply templates"), True),
-    ("queue_staff.list_accounts", _l("Staff accounts"), True),
+    ("staff.list_accounts", _l("Staff accounts"), True),
     ("audit.list_entries", _l("Audit log"), True),
 ]
 

@@ -138,6 +138,11 @@ def make_offer(region_code="KZ-71", kinds=("backpacks",), **fields):
 # --- appeals -----------------------------------------------------------------------
 
 
+def make_staff_user(region_code="KZ-71", **fields):
+    """A staff account for the access matrix: a coordinator of ``region_code``, an admin without one."""
+    return make_staff(role="coordinator" if region_code else "admin", region_code=region_code, **fields)
+
+
 def make_reply_template(region_code=None, **fields):
     """A reply template (national: ``region_code`` is ignored)."""
     import secrets

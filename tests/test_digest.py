@@ -66,7 +66,7 @@ def test_digest_has_counts_only_once_a_day(app, runner, smtp_server):
     assert len(smtp_server.messages) == 1
     to, subject, body = _read(smtp_server.messages[0])
     assert to == ["astana@example.kz"]
-    assert "3 новых" in body and "1 просроч" in body, body
+    assert "3\u00a0новых" in body and "1\u00a0просроч" in body, body
     # Nothing about the reporter: no text, no category, no place, no day of arrival.
     for leak in ("SECRET", "Village", "not attending", "посещает", "2023-08", "14.08", "01.08", "Astana"):
         assert leak not in body and leak not in subject

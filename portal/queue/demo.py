@@ -27,7 +27,7 @@ TEMPLATES = {
 
 @demo_loader
 def load_reply_templates() -> int:
-    existing = set(db.session.execute(sa.select(ReplyTemplate.key, ReplyTemplate.language)).tuples())
+    existing = {(key, language) for key, language in db.session.execute(sa.select(ReplyTemplate.key, ReplyTemplate.language))}
     added = 0
     for key, versions in TEMPLATES.items():
         for language, (title, body) in versions.items():
