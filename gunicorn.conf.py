@@ -19,13 +19,16 @@ import gunicorn.http.wsgi
 # The reporter's side of appeals (not /staff/appeals): never in the access log.
 APPEAL_PATH = re.compile(r"^/(?:kk|ru|en)/appeal(?:/|$)")
 APPEAL_MENTION = re.compile(r"/(?:kk|ru|en)/appeal\b")
+# A sponsor's private page carries its key in the path (/<lang>/offer/<reference>/<token>): never logged either.
+PRIVATE_OFFER_PATH = re.compile(r"^/(?:kk|ru|en)/offer/[^/]+/[^/]+")
 
 
 class PortalLogger(gunicorn.glogging.Logger):
     """gunicorn's logger without access-log lines for the appeal path."""
 
     def access(self, resp, req, environ, request_time):
-        if APPEAL_PATH.match(environ.get("PATH_INFO") or ""):
+        path = environ.get("PATH_INFO") or ""
+        if APPEAL_PATH.match(path) or PRIVATE_OFFER_PATH.match(path):
             return
         super().access(resp, req, environ, request_time)
 

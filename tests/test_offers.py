@@ -525,6 +525,10 @@ def test_status_moves_forward_with_notes_and_is_audited(app, staff_client):
     offer_id, ref = _offer(app, "KZ-71")
     client = staff_client("coordinator", "KZ-71")
     for status, note in (("contacted", "Called, will bring 50 backpacks"), ("accepted", ""), ("delivered", "Handed to school 12")):
+        if status == "delivered":  # an offer is delivered once what arrived where is recorded (issue 16)
+            delivery = {"kind": "backpacks", "quantity": "50", "delivered_on": "2023-08-14", "region_code": "KZ-71",
+                        "place": "School 12", "locality": "urban"}
+            assert client.post(f"/staff/offers/{offer_id}/deliveries", data=delivery).status_code == 303
         response = client.post(f"/staff/offers/{offer_id}/status", data={"status": status, "note": note})
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     html = client.get(f"/staff/offers/{offer_id}").get_data(as_text=True)

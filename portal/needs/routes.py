@@ -8,6 +8,7 @@ from ..campaigns.models import current_campaign
 from ..i18n import to_local
 from ..regions.models import regions_ordered
 from . import bp
+from .progress import progress_of
 from .response import response_figures
 from .services import board, last_update
 
@@ -22,11 +23,13 @@ def index():
     if region not in codes:
         region = None
     needs = board(campaign.id, region) if campaign else []
+    progress = progress_of(needs)
     grouped: dict[str, list] = {}
-    for need in needs:
+    for need in sorted(needs, key=lambda n: progress[n.id].covered):  # stable: open needs first in each region
         grouped.setdefault(need.region_code, []).append(need)
+    grouped = {code: grouped[code] for code in dict.fromkeys(n.region_code for n in needs)}
     return render_template(
-        "needs/index.html", campaign=campaign, regions=regions, region=region, grouped=grouped,
+        "needs/index.html", campaign=campaign, regions=regions, region=region, grouped=grouped, progress=progress,
         by_code={r.code: r for r in regions}, updated_on=_local_day(last_update(needs)),
     )
 

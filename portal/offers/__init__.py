@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("offers", __name__, url_prefix="/<lang:lang>/offer")
 
-from . import routes  # noqa: E402,F401
+from . import routes, track  # noqa: E402,F401

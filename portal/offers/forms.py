@@ -360,12 +360,15 @@ class StatusForm(FlaskForm):
 
     def __init__(self, *args, offer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._offer = offer
         allowed = offer.next_statuses if offer is not None else ()
         self.status.choices = [(code, STATUSES[code]) for code in allowed]
 
     def validate_status(self, field):
         if field.data not in {code for code, _label in self.status.choices}:
             raise ValidationError(_l("This status change is not possible."))
+        if field.data == "delivered" and self._offer is not None and not self._offer.deliveries:
+            raise ValidationError(_l("Record what was delivered first (below): a delivered offer says what, how many and where."))
 
     def validate_note(self, field):
         if self.status.data == "declined" and not field.data:
@@ -374,3 +377,96 @@ class StatusForm(FlaskForm):
 
 class WallForm(FlaskForm):
     show = HiddenField()
+
+
+# --- deliveries -------------------------------------------------------------------------------
+
+MAX_DELIVERY_QUANTITY = 1_000_000
+MAX_DELIVERY_VALUE = 10_000_000_000
+# A destination is a district, settlement or school: never a person. A phone number or a 12-digit
+# IIN in it is refused (the one way a family's identity would slip into an aggregate).
+_PERSONAL = re.compile(r"\d{12}|(?:\+?7|8)[\s(-]*7\d{2}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}|@")
+
+
+class DeliveryForm(FlaskForm):
+    """One delivery of an offer, recorded by staff of the offer's region."""
+
+    kind = SelectField(_l("What was delivered"), validate_choice=False)
+    description = StringField(
+        _l("Details (optional)"), filters=[clean_line], validators=[Optional(), too_long(200)]
+    )
+    quantity = WholeNumberField(_l("How many items"))
+    value_tenge = WholeNumberField(_l("Value, tenge"))
+    children = WholeNumberField(_l("Children who received it (optional)"))
+    delivered_on = DayField(_l("Delivered on"), validators=[InputRequired(_l("Enter a date, for example 31.08.2023."))])
+    region_code = SelectField(_l("Region"), validate_choice=False)
+    place = StringField(
+        _l("District, settlement or school"),
+        filters=[clean_line],
+        validators=[DataRequired(_l("Name the district, settlement or school.")), too_long(200)],
+    )
+    locality = RadioField(
+        _l("Town or village"), choices=[("urban", _l("Town or city")), ("rural", _l("Village"))], validate_choice=False
+    )
+    complete = BooleanField(_l("This completes the offer: mark it delivered"))
+
+    def __init__(self, *args, offer=None, region_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = offer.kind_codes if offer is not None else []
+        self.kind.choices = [(k, KINDS[k]) for k in KINDS if k != "price_reduction" and (not kinds or k in kinds)] or [
+            (k, KINDS[k]) for k in KINDS if k != "price_reduction"
+        ]
+        self.region_code.choices = list(region_choices)
+
+    def validate_kind(self, field):
+        if field.data not in {code for code, _label in self.kind.choices}:
+            raise ValidationError(_l("Choose from the list."))
+
+    def validate_region_code(self, field):
+        if field.data not in {code for code, _label in self.region_code.choices}:
+            raise ValidationError(_l("Choose a region from the list."))
+
+    def validate_locality(self, field):
+        if field.data not in ("urban", "rural"):
+            raise ValidationError(_l("Say whether it went to a town or a village."))
+
+    def validate_quantity(self, field):
+        if field.data is None and self.value_tenge.data is None:
+            raise ValidationError(_l("Give the number of items, the value, or both."))
+        if field.data is not None and not 1 <= field.data <= MAX_DELIVERY_QUANTITY:
+            raise ValidationError(_l("Enter a number from 1 to 1,000,000."))
+
+    def validate_value_tenge(self, field):
+        if field.data is not None and not 1 <= field.data <= MAX_DELIVERY_VALUE:
+            raise ValidationError(_l("Enter an amount from 1 to 10,000,000,000 tenge."))
+
+    def validate_children(self, field):
+        if field.data is not None and field.data > MAX_DELIVERY_QUANTITY:
+            raise ValidationError(_l("Enter a number from 0 to 1,000,000."))
+
+    def validate_delivered_on(self, field):
+        if field.data is not None and field.data > clock.today_in():
+            raise ValidationError(_l("A delivery cannot be in the future."))
+
+    def validate_place(self, field):
+        if field.data and _PERSONAL.search(field.data):
+            raise ValidationError(
+                _l("Name a district, settlement or school only: no phone number, e-mail or IIN of a person.")
+            )
+
+    def delivery_data(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "description": self.description.data or "",
+            "quantity": self.quantity.data,
+            "value_tenge": self.value_tenge.data,
+            "children": self.children.data,
+            "delivered_on": self.delivered_on.data,
+            "region_code": self.region_code.data,
+            "place": self.place.data,
+            "locality": self.locality.data,
+        }
+
+
+class ConsentForm(FlaskForm):
+    """The sponsor's button that withdraws consent to be named (CSRF only)."""

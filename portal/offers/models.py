@@ -41,6 +41,12 @@ KINDS = {
     "price_reduction": _l("Lower prices on school goods"),
 }
 
+# How an offer reads to its sponsor and on the staff page: a status, or "partly delivered" (derived).
+PROGRESS = {
+    "partly_delivered": _l("Partly delivered"),
+}
+LOCALITIES = {"urban": _l("Town or city"), "rural": _l("Village")}
+
 STATUSES = {
     "new": _l("New"),
     "contacted": _l("Contacted"),
@@ -126,6 +132,16 @@ class Offer(db.Model):
     due_on: Mapped[dt.date] = mapped_column(sa.Date, default=_due_from_arrival, index=True)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
     assignee = relationship("StaffUser", foreign_keys=[assignee_id], lazy="joined")
+    # The sponsor's private page (portal/offers/track.py): SHA-256 of the token in their link; the token itself
+    # is never stored, so the database alone opens no sponsor's page.
+    access_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    consent_withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    thanked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the thank-you e-mail went out
+
+    deliveries: Mapped[list["Delivery"]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", lazy="select",
+        order_by=lambda: (Delivery.delivered_on, Delivery.id),
+    )
 
     kinds: Mapped[list["OfferKind"]] = relationship(
         back_populates="offer", cascade="all, delete-orphan", lazy="selectin", order_by="OfferKind.kind"
@@ -187,6 +203,21 @@ class Offer(db.Model):
         return self.consent_public and self.status != "declined"
 
     @property
+    def delivered_quantity(self) -> int:
+        return sum(d.quantity or 0 for d in self.deliveries)
+
+    @property
+    def delivered_value(self) -> int:
+        return sum(d.value_tenge or 0 for d in self.deliveries)
+
+    @property
+    def progress(self) -> str:
+        """The status a sponsor and staff read: "partly delivered" once something arrived before the end."""
+        if self.status in ("contacted", "accepted") and self.deliveries:
+            return "partly_delivered"
+        return self.status
+
+    @property
     def next_statuses(self) -> tuple[str, ...]:
         return TRANSITIONS.get(self.status, ())
 
@@ -222,3 +253,39 @@ class OfferCounter(db.Model):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class Delivery(db.Model):
+    """What part of an offer reached where: kind, how many, value, day, and the destination as an aggregate
+    (a district or settlement, or a school, with its region) — never a child or a family."""
+
+    __tablename__ = "offer_delivery"
+    __cache_area__ = "offers"
+    __table_args__ = (
+        sa.CheckConstraint("quantity IS NULL OR quantity >= 0", name="quantity_not_negative"),
+        sa.CheckConstraint("value_tenge IS NULL OR value_tenge >= 0", name="value_not_negative"),
+        sa.CheckConstraint("children IS NULL OR children >= 0", name="children_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # KINDS
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    quantity: Mapped[int | None]
+    value_tenge: Mapped[int | None] = mapped_column(sa.BigInteger)
+    children: Mapped[int | None]  # how many children received it (a count, never who)
+    delivered_on: Mapped[dt.date]
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), index=True)
+    place: Mapped[str] = mapped_column(sa.String(200))  # district, settlement or school
+    locality: Mapped[str] = mapped_column(sa.String(8))  # LOCALITIES
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    offer: Mapped[Offer] = relationship(back_populates="deliveries")
+
+    @property
+    def kind_label(self) -> str:
+        return str(KINDS.get(self.kind, self.kind))
+
+    @property
+    def locality_label(self) -> str:
+        return str(LOCALITIES.get(self.locality, self.locality))

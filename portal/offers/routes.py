@@ -14,7 +14,8 @@ from . import bp
 from .forms import OfferForm
 from .models import KINDS
 from .mail import send_confirmation
-from .services import create_offer, new_form_token, offer_by_reference
+from .services import create_offer, new_form_token, offer_by_reference, offer_for_sponsor
+from ..needs.progress import progress
 from ..needs.services import prefill_offer
 
 SUBMIT_LIMIT = "10 per minute;40 per hour"
@@ -48,7 +49,9 @@ def _form() -> OfferForm:
 
 def _blank_form() -> dict:
     form = _form()
-    prefill_offer(form, request.args.get("need"))
+    need = prefill_offer(form, request.args.get("need"))
+    if need is not None:  # what is still needed once other sponsors' pledges are counted (portal/needs/progress.py)
+        form.quantity.data = progress(need).still_needed or None
     return {"form": form}
 
 
@@ -74,6 +77,7 @@ def new():
         offer, created = create_offer(form.offer_data(), form.form_token.data, g.lang)
         session["offer_reference"] = offer.reference
         if created:
+            session["offer_private"] = offer.private_token
             session["offer_emailed"] = send_confirmation(offer)
         else:
             flash(_("This offer had already been received. It was saved once."))
@@ -81,6 +85,12 @@ def new():
     if form.website.errors:
         form.website.data = ""
     return _no_store(render_template("offers/new.html", form=form), failed_status(form))
+
+
+def _private_token(offer):
+    """The private link's token kept for the confirmation page, when it is this offer's."""
+    token = session.get("offer_private")
+    return token if token and offer_for_sponsor(offer.reference, token) is offer else None
 
 
 @bp.get("/received")
@@ -99,5 +109,6 @@ def received():
             kinds=KINDS,
             regions=[labels.get(code, code) for code in offer.region_codes],
             email_sent=session.get("offer_emailed", False),
+            private_token=_private_token(offer),
         )
     )

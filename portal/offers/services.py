@@ -7,6 +7,8 @@ goods are cheaper" next to fairs), so it takes an optional region.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -16,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import clock
 from ..campaigns.models import campaign_for
 from ..extensions import db
+from .deliveries import Delivered, delivered_by_region, delivered_in
 from .models import Offer, OfferCounter, OfferKind, OfferRegion
 
 REFERENCE_FORMAT = "MZ-%d-%06d"
@@ -45,6 +48,36 @@ def next_reference(year: int) -> tuple[int, str]:
     return number, REFERENCE_FORMAT % (year, number)
 
 
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def issue_private_token(offer: Offer) -> str:
+    """A new private link token for ``offer`` (256 random bits): only its hash is stored; the caller commits.
+
+    The token is kept on the object (``offer.private_token``, not a column) until the request ends,
+    for the confirmation e-mail and page.
+    """
+    token = secrets.token_urlsafe(32)
+    offer.access_token_hash = token_hash(token)
+    offer.private_token = token
+    return token
+
+
+def offer_for_sponsor(reference: str, token: str) -> Offer | None:
+    """The offer a private link opens: its reference and the token whose hash it stores; else ``None``.
+
+    A known reference with a wrong token and an unknown reference give the same ``None``, compared in
+    constant time: the link is the only key, and the reference alone (printed, quoted on the phone) opens nothing.
+    """
+    if not reference or not token or len(reference) > 16 or len(token) > 64:
+        return None
+    offer = db.session.scalar(sa.select(Offer).where(Offer.reference == reference))
+    expected = offer.access_token_hash if offer is not None and offer.access_token_hash else "0" * 64
+    ok = hmac.compare_digest(expected, token_hash(token))
+    return offer if ok and offer is not None and offer.access_token_hash else None
+
+
 def offer_by_token(token: str) -> Offer | None:
     return db.session.scalar(sa.select(Offer).where(Offer.form_token == token))
 
@@ -58,11 +91,15 @@ def answerable_need(need_id):
     # Imported here: the needs area imports the offers' forms and models.
     from ..needs.services import open_need
 
+    from ..needs.progress import progress
+
     need = open_need(need_id)
     if need is None:
         return None
     campaign = campaign_for(clock.today_in())
-    return need if campaign is not None and need.campaign_id == campaign.id else None
+    if campaign is None or need.campaign_id != campaign.id:
+        return None
+    return need if not progress(need).covered else None  # fully pledged: refused like a covered one
 
 
 def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
@@ -92,6 +129,7 @@ def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
     )
     offer.kinds = [OfferKind(kind=k) for k in kinds]
     offer.regions = [OfferRegion(region_code=r) for r in regions]
+    issue_private_token(offer)
     db.session.add(offer)
     try:
         db.session.commit()
@@ -138,10 +176,11 @@ class WallEntry:
     name: str
     kinds: tuple[str, ...]
     is_demo: bool
+    delivered: Delivered = Delivered()  # what this sponsor delivered to the group's region (all regions: national)
 
     @classmethod
-    def of(cls, offer: Offer) -> WallEntry:
-        return cls(name=offer.wall_name, kinds=tuple(offer.kind_codes), is_demo=offer.is_demo)
+    def of(cls, offer: Offer, delivered: Delivered = Delivered()) -> WallEntry:
+        return cls(name=offer.wall_name, kinds=tuple(offer.kind_codes), is_demo=offer.is_demo, delivered=delivered)
 
 
 @dataclass(frozen=True)
@@ -187,11 +226,13 @@ def wall_summary(first: int = WALL_FIRST) -> dict[str | None, WallGroup]:
         .order_by(ranked.c.region_code, ranked.c.position)
         .options(*_wall_columns())
     )
+    rows = rows.all()
+    delivered = delivered_by_region(offer.id for offer, _code, _total in rows)
     totals: dict[str | None, int] = {}
     entries: dict[str | None, list[WallEntry]] = {}
     for offer, code, total in rows:
         totals[code] = total
-        entries.setdefault(code, []).append(WallEntry.of(offer))
+        entries.setdefault(code, []).append(WallEntry.of(offer, delivered_in(delivered, offer.id, code)))
     return {code: WallGroup(code, totals[code], tuple(entries[code])) for code in totals}
 
 
@@ -219,7 +260,8 @@ def wall_page(region_code: str | None, page: int, per_page: int = WALL_PER_PAGE)
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     if not pagination.items and pagination.page > 1 and pagination.total:
         pagination = db.paginate(stmt, page=pagination.pages, per_page=per_page, error_out=False)
-    pagination.items = [WallEntry.of(offer) for offer in pagination.items]
+    delivered = delivered_by_region(offer.id for offer in pagination.items)
+    pagination.items = [WallEntry.of(offer, delivered_in(delivered, offer.id, region_code)) for offer in pagination.items]
     return pagination
 
 

@@ -28,8 +28,10 @@ from ..i18n import to_local
 from ..regions.models import regions_ordered
 from ..staff.access import access_rule, can_edit, can_view, get_for_staff, scoped
 from ..staff.listing import PER_PAGE, page_number
-from .forms import OfferFilterForm, StatusForm, WallForm
-from .models import DONOR_TYPES, KINDS, STATUSES, Offer
+from .deliveries import OPEN_FOR_DELIVERY, add_delivery
+from .forms import DeliveryForm, OfferFilterForm, StatusForm, WallForm
+from .mail import send_thanks
+from .models import DONOR_TYPES, KINDS, LOCALITIES, PROGRESS, STATUSES, Offer
 from .services import filtered_offers
 
 staff_bp = Blueprint("offers_staff", __name__, url_prefix="/staff/offers")
@@ -177,11 +179,35 @@ def _history(offer: Offer) -> list[AuditEntry]:
     )
 
 
-def _detail(offer: Offer, status_form=None, wall_error=None, status=200):
+def delivery_regions(offer: Offer) -> list[tuple[str, str]]:
+    """Where a delivery of this offer may go: its regions (any region for "wherever needed"), and of
+    those only the ones this staff member edits (portal/staff/access.py)."""
+    regions = [(r.code, r.label) for r in regions_ordered()]
+    if offer.region_codes:
+        regions = [r for r in regions if r[0] in offer.region_codes]
+    if not current_user.is_admin:
+        regions = [r for r in regions if r[0] == current_user.region_code]
+    return regions
+
+
+def _delivery_form(offer: Offer, formdata=None) -> DeliveryForm:
+    form = DeliveryForm(offer=offer, region_choices=delivery_regions(offer), formdata=formdata)
+    if formdata is None:
+        form.delivered_on.data = clock.today_in()
+        if len(form.region_code.choices) == 1:
+            form.region_code.data = form.region_code.choices[0][0]
+    return form
+
+
+def _detail(offer: Offer, status_form=None, wall_error=None, status=200, delivery_form=None):
+    editable = can_edit(offer)
     response = render_template(
         "staff/offers/detail.html",
         offer=offer,
-        editable=can_edit(offer),
+        editable=editable,
+        delivery_form=delivery_form or (_delivery_form(offer) if editable else None),
+        can_deliver=editable and offer.status in OPEN_FOR_DELIVERY,
+        progress=PROGRESS, localities=LOCALITIES,
         status_form=status_form or StatusForm(offer=offer, formdata=None),
         wall_form=WallForm(formdata=None),
         wall_error=wall_error,
@@ -224,7 +250,31 @@ def change_status(offer_id: int):
     record("status", offer, before=before, region_code=offer.primary_region, note=form.note.data or None)
     db.session.commit()
     flash(_("The offer %(reference)s is now “%(status)s”.", reference=offer.reference, status=STATUSES[offer.status]))
+    _thank(offer)
     return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+
+
+def _thank(offer: Offer) -> None:
+    """Once delivered: the thank-you e-mail in the sponsor's language (when mail is set up and they gave one)."""
+    if offer.status == "delivered" and send_thanks(offer):
+        flash(_("The sponsor has been sent a thank-you by e-mail."))
+
+
+@staff_bp.post("/<int:offer_id>/deliveries")
+@access_rule(model=Offer, write=True)
+def add_offer_delivery(offer_id: int):
+    """Record what part of the offer reached which district, settlement or school (audited)."""
+    offer = get_for_staff(Offer, offer_id, write=True)
+    if offer.status not in OPEN_FOR_DELIVERY:
+        return _detail(offer, wall_error=_("Deliveries are recorded once the sponsor has been contacted, and until the offer is closed."), status=422)
+    form = _delivery_form(offer, formdata=request.form)
+    if not form.validate_on_submit():
+        return _detail(offer, delivery_form=form, status=422)
+    add_delivery(offer, form.delivery_data(), complete=bool(form.complete.data))
+    db.session.commit()
+    flash(_("The delivery has been recorded."))
+    _thank(offer)
+    return redirect(url_for(".offer_detail", offer_id=offer.id) + "#deliveries-title", code=303)
 
 
 @staff_bp.post("/<int:offer_id>/wall")

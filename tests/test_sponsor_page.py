@@ -1,0 +1,196 @@
+"""The sponsor's private page (issue 16): reference + private link, no account; status, deliveries and
+thanks in their language; withdrawing consent to the sponsor list is immediate and audited; the link
+opens one offer only and guessing gets nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.offers.models import Offer
+from tests.factories import make_offer
+from tests.test_offers import form_token, offer_data, smtp_server  # noqa: F401  (fixture)
+
+LINK = re.compile(r'href="(/(?:kk|ru|en)/offer/MZ-\d{4}-\d{6}/[A-Za-z0-9_-]{43})"')
+
+
+def _send(client, lang="en", **overrides):
+    response = client.post(f"/{lang}/offer", data=offer_data(form_token(client, lang), **overrides))
+    assert response.status_code == 303
+    html = client.get(f"/{lang}/offer/received").get_data(as_text=True)
+    return LINK.search(html).group(1)
+
+
+def _private_offer(app, region="KZ-71", **fields):
+    from portal.offers.services import issue_private_token
+
+    with app.app_context():
+        offer = make_offer(region, **fields)
+        token = issue_private_token(offer)
+        db.session.commit()
+        return offer.id, f"/{offer.language}/offer/{offer.reference}/{token}"
+
+
+def test_the_confirmation_gives_a_private_link_that_shows_the_offer(app, client):
+    link = _send(client, "ru", kinds=["backpacks"], regions=["KZ-71"])
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store" and "noindex" in response.headers["X-Robots-Tag"]
+    html = response.get_data(as_text=True)
+    assert "MZ-2023-000001" in html and '<html lang="ru"' in html
+    # The sponsor's own contact data is not repeated on a page reachable by a link.
+    assert "Sponsor@Example.kz".lower() not in html.lower() and "701 123 45 67" not in html
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Offer))
+        assert stored.access_token_hash and stored.access_token_hash not in link
+        assert link.rsplit("/", 1)[1] not in repr(db.session.execute(sa.text("SELECT * FROM offer")).all())
+
+
+def test_the_confirmation_email_carries_the_link_in_the_sponsors_language(app, client, smtp_server):  # noqa: F811
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    link = _send(client, "kk")
+    body = smtp_server.messages[0].content.decode("utf-8", "replace")
+    from email import message_from_bytes
+
+    text = message_from_bytes(smtp_server.messages[0].content).get_payload(decode=True).decode("utf-8")
+    assert "http://localhost" + link in text and "/kk/offer/" in text
+    assert body  # sent once
+    assert len(smtp_server.messages) == 1
+
+
+def test_guessing_gets_nothing_and_a_link_opens_one_offer_only(app, client):
+    first_id, first = _private_offer(app, org_name="First Sponsor LLP", phone="+77011110001")
+    second_id, second = _private_offer(app, org_name="Second Sponsor LLP", phone="+77011110002")
+    assert "First Sponsor" not in client.get(second).get_data(as_text=True)
+    _lang, _o, ref1, token1 = first.strip("/").split("/")
+    _lang, _o, ref2, token2 = second.strip("/").split("/")
+    not_found = client.get(f"/en/offer/{ref1}/{'A' * 43}")
+    for path in (
+        f"/en/offer/{ref1}/{token2}",  # another offer's token
+        f"/en/offer/{ref2}/{token1}",
+        f"/en/offer/{ref1}/{token1[:-1]}",  # one character short
+        f"/en/offer/{ref1}",  # the reference alone
+        f"/en/offer/MZ-2023-999999/{token1}",
+        f"/en/offer/{ref1}/{'x' * 5000}",
+        f"/en/offer/{ref1}/%00",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Sponsor LLP" not in response.get_data(as_text=True)
+    # An unknown reference and a wrong token look the same.
+    unknown = client.get(f"/en/offer/MZ-2023-999999/{token1}")
+    assert unknown.status_code == not_found.status_code == 404
+    assert len(unknown.get_data()) == len(not_found.get_data())
+    # Withdrawing with a wrong link changes nothing.
+    assert client.post(f"/en/offer/{ref1}/{token2}/consent").status_code == 404
+    # An offer from before private links (no token stored) opens with no token either.
+    with app.app_context():
+        legacy = make_offer("KZ-71")
+        db.session.commit()
+        assert legacy.access_token_hash is None
+        assert client.get(f"/en/offer/{legacy.reference}/{'0' * 64}").status_code == 404
+
+
+def test_status_deliveries_and_thanks_in_the_sponsors_language(app, client, staff_client):
+    offer_id, link = _private_offer(app, language="kk", status="contacted", kinds=("backpacks",), quantity=100)
+    html = client.get(link).get_data(as_text=True)
+    assert "Әзірге ештеңе табысталды деп жазылған жоқ." in html
+    staff = staff_client("coordinator", "KZ-71")
+    delivery = {"kind": "backpacks", "quantity": "60", "value_tenge": "480000", "delivered_on": "2023-08-14",
+                "region_code": "KZ-71", "place": "Сарыарқа ауданы, № 5 мектеп", "locality": "urban"}
+    assert staff.post(f"/staff/offers/{offer_id}/deliveries", data=delivery).status_code == 303
+    html = client.get(link).get_data(as_text=True)
+    assert "Сарыарқа ауданы, № 5 мектеп" in html and "Ішінара табысталды" in html
+    delivery.update(quantity="40", value_tenge="320000", complete="y")
+    assert staff.post(f"/staff/offers/{offer_id}/deliveries", data=delivery).status_code == 303
+    html = client.get(link).get_data(as_text=True)
+    assert "Рақмет! Көмегіңіз балаларға жетті" in html and "<strong>Табысталды</strong>" in html
+    # The same page in Russian, by its language prefix.
+    ru = client.get(link.replace("/kk/", "/ru/", 1)).get_data(as_text=True)
+    assert "Спасибо" in ru and "800" in ru
+
+
+def test_withdrawing_consent_is_immediate_audited_and_clears_the_cached_wall(app, database_url):
+    from portal import create_app
+    from tests.conftest import make_config
+
+    cached = create_app(make_config(database_url, PAGE_CACHE_ENABLED=True))
+    try:
+        with cached.app_context():
+            from portal.offers.services import issue_private_token
+
+            offer = make_offer("KZ-71", org_name="Proud Sponsor LLP", consent_public=True, wall_approved=True)
+            token = issue_private_token(offer)
+            db.session.commit()
+            offer_id, link = offer.id, f"/en/offer/{offer.reference}/{token}"
+        cache = cached.extensions["page_cache"]
+        visitor = cached.test_client(use_cookies=False)
+        sponsor = cached.test_client()
+        for path in ("/en/sponsors", "/en/sponsors?region=KZ-71"):
+            assert "Proud Sponsor LLP" in visitor.get(path).get_data(as_text=True)
+        hits = cache.hits
+        assert "Proud Sponsor LLP" in visitor.get("/en/sponsors").get_data(as_text=True)
+        assert cache.hits == hits + 1  # served from the cache
+        page = sponsor.get(link).get_data(as_text=True)
+        assert "You are named on the sponsor list as “Proud Sponsor LLP”." in page
+        response = sponsor.post(link + "/consent")
+        assert response.status_code == 303 and response.headers["Location"].endswith(link)
+        assert "You are not named on the sponsor list." in sponsor.get(link).get_data(as_text=True)
+        for path in ("/en/sponsors", "/en/sponsors?region=KZ-71"):
+            assert "Proud Sponsor LLP" not in visitor.get(path).get_data(as_text=True), path
+        with cached.app_context():
+            offer = db.session.get(Offer, offer_id)
+            assert not offer.consent_public and not offer.wall_approved and offer.consent_withdrawn_at is not None
+            entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "consent_withdraw"))
+            assert entry.actor == "sponsor" and entry.object_id == str(offer_id) and entry.region_code == "KZ-71"
+            assert entry.changes["consent_public"] == [True, False] and entry.changes["wall_approved"] == [True, False]
+            assert "access_token_hash" not in entry.changes
+        # Staff cannot put the sponsor back on the wall without a new consent.
+        admin_refusal = None
+        with cached.app_context():
+            offer = db.session.get(Offer, offer_id)
+            admin_refusal = offer.can_go_on_wall
+        assert admin_refusal is False
+    finally:
+        with cached.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_withdrawing_needs_the_csrf_token_when_csrf_is_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    offer_id, link = _private_offer(app, consent_public=True, wall_approved=True)
+    client = app.test_client()
+    assert client.post(link + "/consent").status_code == 400
+    with app.app_context():
+        assert db.session.get(Offer, offer_id).consent_public  # nothing changed without the token
+    html = client.get(link).get_data(as_text=True)
+    csrf = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    assert client.post(link + "/consent", data={"csrf_token": csrf}).status_code == 303
+    with app.app_context():
+        assert not db.session.get(Offer, offer_id).consent_public
+
+
+def test_the_wall_shows_what_each_sponsor_delivered_by_region(app, client, staff_client):
+    offer_id, _link = _private_offer(
+        app, ["KZ-71", "KZ-47"], org_name="Two Regions LLP", consent_public=True, wall_approved=True, status="accepted"
+    )
+    admin = staff_client("admin")
+    base = {"kind": "backpacks", "delivered_on": "2023-08-14", "place": "Аудан", "locality": "rural"}
+    assert admin.post(f"/staff/offers/{offer_id}/deliveries", data={**base, "region_code": "KZ-71", "quantity": "30", "value_tenge": "240000"}).status_code == 303
+    assert admin.post(f"/staff/offers/{offer_id}/deliveries", data={**base, "region_code": "KZ-47", "quantity": "5"}).status_code == 303
+    kz71 = client.get("/en/sponsors?region=KZ-71").get_data(as_text=True)
+    assert "Two Regions LLP" in kz71 and "Delivered: 30 pcs worth" in kz71
+    kz47 = client.get("/en/sponsors?region=KZ-47").get_data(as_text=True)
+    assert "Delivered: 5 pcs" in kz47 and "worth" not in kz47.split("Two Regions LLP")[1].split("</li>")[0]
+    overview = client.get("/en/sponsors").get_data(as_text=True)
+    assert overview.count("Delivered: ") == 2
+    # Without consent the wall says nothing of them.
+    with app.app_context():
+        db.session.get(Offer, offer_id).consent_public = False
+        db.session.commit()
+    assert "Two Regions LLP" not in client.get("/en/sponsors").get_data(as_text=True)
