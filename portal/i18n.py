@@ -76,8 +76,17 @@ def add_lang(endpoint, values):
 
 
 def switch_language_url(code: str) -> str:
-    """The current page in another language, query string kept."""
+    """The current page in another language, query string kept.
+
+    A page answering a POST (a failed form, a receipt) switches to the same URL read with GET; a URL
+    that answers only POST switches to the page its view names in ``language_switch_endpoint``
+    (else the home page), never to a 405.
+    """
     if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
+        if "GET" not in (request.url_rule.methods or ()):
+            view = current_app.view_functions.get(request.endpoint)
+            target = getattr(view, "language_switch_endpoint", "pages.home")
+            return url_for(target, lang=code)
         url = url_for(request.endpoint, **{**(request.view_args or {}), "lang": code})
         if request.query_string:
             url += "?" + request.query_string.decode("latin-1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 LANGS = ("kk", "ru", "en")
@@ -84,3 +86,68 @@ def test_filtered_lists_keep_one_live_region_outside_the_results_and_htmx_refres
     assert fragment.lstrip().startswith(f'<div id="{results}"')
     assert f'<p id="{status}" data-hx-swap-oob="innerHTML">' in fragment
     assert page.count(f'id="{status}"') == 1 and fragment.count(f'id="{status}"') == 1
+
+
+# --- nothing typed is lost ---------------------------------------------------------------------
+
+from tests.test_appeals import TEXT, check, form_data, hidden, receipt_code, submit_ok  # noqa: E402
+
+
+@pytest.fixture
+def cheap_appeals(app):
+    app.config.update(APPEAL_PEPPER="test-pepper", APPEAL_HASH_TIME_COST=1, APPEAL_HASH_MEMORY_KIB=64)
+    return app
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_rate_limited_report_comes_back_filled_in(cheap_appeals, client, lang):
+    cheap_appeals.config["APPEAL_RATE_LIMIT"] = "1 per minute"
+    submit_ok(client, lang)
+    data = form_data(client, lang, message=TEXT + " second", settlement="Жаңаауыл")
+    response = client.post(f"/{lang}/appeal", data=data)
+    assert response.status_code == 429
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert '<form method="post"' in html and TEXT + " second" in html and 'value="Жаңаауыл"' in html
+    assert hidden(html, "nonce") == data["nonce"]  # sending it again later is the same report, not a second one
+    assert 'class="notice notice-warning" role="alert" tabindex="-1" autofocus' in html
+    assert 'href="tel:112"' in html
+
+
+def test_refused_forms_do_not_count_toward_the_limit(cheap_appeals, client):
+    cheap_appeals.config["APPEAL_RATE_LIMIT"] = "1 per minute"
+    for _ in range(3):
+        assert client.post("/en/appeal", data=form_data(client, message="too short")).status_code == 422
+    submit_ok(client)
+    assert client.post("/en/appeal", data=form_data(client)).status_code == 429
+
+
+def switcher_links(html: str) -> list[str]:
+    nav = html[html.index('class="lang-switch"'):]
+    nav = nav[:nav.index("</nav>")]
+    return re.findall(r'href="([^"]+)"', nav)
+
+
+def test_the_language_switch_after_every_post_lands_on_a_page_that_works(cheap_appeals, client):
+    pages = {
+        "failed appeal": client.post("/kk/appeal", data={}),
+        "failed check": client.post("/kk/appeal/check", data={"code": "1"}),
+        "failed offer": client.post("/kk/offer", data={}),
+        "failed self-check": client.post("/kk/ready", data={}),
+    }
+    response = client.post("/kk/appeal", data=form_data(client, "kk"))
+    html = response.get_data(as_text=True)
+    code = receipt_code(html)
+    pages["wrong last digits"] = client.post(
+        "/kk/appeal/confirm", data={"nonce": hidden(html, "nonce"), "last_digits": "00000" if not code.endswith("00000") else "11111"}
+    )
+    result = check(client, code, "kk").get_data(as_text=True)
+    pages["information added"] = client.post(
+        "/kk/appeal/check/add", data={"code": code, "nonce": hidden(result, "nonce"), "message": "More detail about it."}
+    )
+    for name, response in pages.items():
+        assert response.status_code in (200, 422), name
+        links = switcher_links(response.get_data(as_text=True))
+        assert len(links) == 3, name
+        for link in links:
+            assert client.get(link).status_code == 200, (name, link)

@@ -47,6 +47,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 
 from ..extensions import csrf, db, limiter
 from ..http import FormPage
+from ..errors import handle_http_error
 from ..forms import failed_status, inline_validation
 from ..htmx import is_htmx
 from ..site.routes import sitemap_exclude
@@ -105,11 +106,29 @@ PAGE = FormPage("appeals/new.html", areas=("regions",), params=("category",))
 CHECK_PAGE = FormPage("appeals/check.html", areas=())
 
 
-def _render_form(form, status=200, identifiers=None, expired=False):
+def _render_form(form, status=200, identifiers=None, expired=False, rate_limited=False):
     return (
-        render_template("appeals/new.html", form=form, identifiers=identifiers or [], expired=expired),
+        render_template(
+            "appeals/new.html", form=form, identifiers=identifiers or [], expired=expired, rate_limited=rate_limited,
+        ),
         status,
     )
+
+
+def _saved(response) -> bool:
+    """Only a report that was taken counts toward the limit: a refused form (422/400) costs no attempt."""
+    return response.status_code < 400
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    """A refused submission keeps the report: the form again, filled in, saying to wait and send it again.
+
+    The limiter keys and limits stay as they are; only what the 429 page shows changes.
+    """
+    if request.endpoint != "appeals.new" or request.method != "POST":
+        return handle_http_error(error)
+    return _render_form(AppealForm(), 429, rate_limited=True)
 
 
 def _render_receipt(code, nonce, form=None, status=200, repeated=False):
@@ -130,7 +149,7 @@ def _render_sent():
 
 @bp.route("", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(submit_limit, methods=["POST"], exempt_when=_inline_validation_request)
+@limiter.limit(submit_limit, methods=["POST"], exempt_when=_inline_validation_request, deduct_when=_saved)
 def new():
     """The appeal form; a valid POST answers with the receipt itself."""
     if request.method != "POST":
@@ -203,6 +222,10 @@ def confirm():
     appeal.receipt_confirmed = True
     db.session.commit()
     return redirect(url_for("appeals.done"))
+
+
+# The language switcher of a page answering a POST-only URL goes to a page that answers GET (portal/i18n.py).
+confirm.language_switch_endpoint = "appeals.check"
 
 
 def _csrf_failed(form) -> bool:
@@ -289,3 +312,6 @@ def add_information():
     fresh.code.data = code
     fresh.nonce.data = services.new_nonce("follow-up")
     return _render_result(appeal, fresh, added=True)
+
+
+add_information.language_switch_endpoint = "appeals.check"
