@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import errors, forms, http, i18n, navigation, ratelimit, security
+from . import params
 from .config import Defaults
 from .database import configure_engine, normalise_url
 from .extensions import babel, csrf, db, limiter, migrate
@@ -36,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ratelimit.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    params.init_app(app)  # the bounded <int:…> converter, before any blueprint's rules
     navigation.init_app(app)
     forms.init_app(app)
     staff_auth.init_app(app)

@@ -193,7 +193,9 @@ class _FormParser(HTMLParser):
             kind = (a.get("type") or "text").lower()
             if kind in ("submit", "button", "image", "reset"):
                 return
-            entry = self.current.fields.setdefault(name, {"kind": kind, "options": [], "value": a.get("value")})
+            entry = self.current.fields.setdefault(
+                name, {"kind": kind, "options": [], "value": a.get("value"), "inputmode": a.get("inputmode")}
+            )
             if kind in ("radio", "checkbox") and a.get("value") is not None:
                 entry["options"].append(a["value"])
         elif tag == "textarea" and name:

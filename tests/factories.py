@@ -319,6 +319,13 @@ def make_headquarters(region_code="KZ-71", **fields):
     return hq
 
 
+def make_region(region_code="KZ-71", **fields):
+    """A region of the reference data (loaded for every test); ``.code`` names its page."""
+    from portal.regions.models import Region
+
+    return db.session.get(Region, region_code)
+
+
 def make_region_plan(region_code="KZ-71", **fields):
     import sqlalchemy as sa
 

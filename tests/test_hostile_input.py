@@ -49,12 +49,12 @@ def hostile_app(app):
 class Target:
     """One form: where it posts, its fields, a signed-in client when it is a staff form."""
 
-    def __init__(self, app, route):
+    def __init__(self, app, route, role="admin", region_code=None):
         self.app = app
         self.route = route
         self.client = app.test_client()
         if route.needs_sign_in:
-            battery.sign_in_staff(app, self.client)
+            battery.sign_in_staff(app, self.client, role, region_code)
         values = battery.url_values(app, route)
         if values is None:
             pytest.skip(f"{route.rule}: no factory in tests/factories.py builds its {sorted(route.arguments - {'lang'})}")
@@ -79,9 +79,11 @@ class Target:
             if page is None:
                 continue
             response = self.client.get(page)
-            if response.status_code != 200 or "html" not in response.mimetype:
+            html = response.get_data(as_text=True) if response.status_code == 200 and "html" in response.mimetype else None
+            response.close()  # a file answer (send_file) holds its file open until closed
+            if html is None:
                 continue
-            for form in battery.parse_forms(response.get_data(as_text=True), page):
+            for form in battery.parse_forms(html, page):
                 if form.method == "post" and urlsplit(form.action).path == urlsplit(self.path).path:
                     return {k: v for k, v in form.fields.items() if k != "csrf_token"}
         return {}

@@ -7,7 +7,7 @@ import datetime as dt
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_day_names
-from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
@@ -15,6 +15,7 @@ from ..campaigns.models import current_campaign
 from ..http import as_utc, cacheable, conditional, latest
 from ..http.assets import asset_url
 from ..extensions import db
+from ..params import page_arg
 from ..htmx import is_htmx, render
 from ..i18n import LANGUAGES, format_date, format_time, localised, request_language
 from ..regions.models import Region, regions_ordered
@@ -38,10 +39,7 @@ def filter_form() -> FairFilterForm:
 
 
 def page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    return page
+    return page_arg(strict=True)
 
 
 def _page(view: str, form: FairFilterForm, **context):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..params import to_int
 from .models import ITEMS, OFFER_KIND, Need
 
 
@@ -23,9 +24,8 @@ def last_update(needs: list[Need]):
 
 def open_need(need_id) -> Need | None:
     """A need a sponsor may answer: it exists and is not covered yet."""
-    try:
-        ident = int(need_id)
-    except (TypeError, ValueError):
+    ident = to_int(need_id)  # from a URL or a hidden field: only an id the column can hold
+    if ident is None:
         return None
     need = db.session.get(Need, ident)
     return need if need is not None and not need.covered else None

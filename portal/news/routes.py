@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, g, make_response, render_template, request, url_for
+from flask import g, make_response, render_template, request, url_for
 
 from ..http import as_utc, cacheable, conditional, latest, valid_until
 from ..extensions import db
+from ..params import page_arg
 from ..htmx import is_htmx, render
 from ..i18n import localised
 from ..regions.models import regions_ordered
@@ -20,10 +21,7 @@ NEWS_TTL = 3600
 
 
 def page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    return page
+    return page_arg(strict=True)
 
 
 @bp.get("/")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import request, url_for
 
+from ..params import page_arg
+
 PER_PAGE = 25
 
 
@@ -19,10 +21,7 @@ def sort_order(allowed: dict, default: str):
 
 
 def page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
+    return page_arg()
 
 
 def url_with(**changes) -> str:

@@ -50,8 +50,9 @@ def _account_in_second_step() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only back-office paths on this site: never an open redirect."""
-    if target and target.startswith("/staff") and not urlsplit(target).netloc and "//" not in target:
+    """Only back-office paths on this site: never an open redirect, never a control character in Location."""
+    if (target and target.isprintable() and target.startswith("/staff") and not urlsplit(target).netloc
+            and "//" not in target):
         return target
     return url_for("staff.dashboard")
 
