@@ -437,6 +437,10 @@ def main() -> int:
 
     print_table(rows, rss)
     budgets = check_budgets(rows)
+    from staff import measure as measure_staff, print_rows as print_staff  # bench/staff.py: the back office
+
+    back_office = measure_staff(url, NOW)
+    print_staff(back_office)
     report = {
         "when": dt.datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "workers": int(env["WEB_CONCURRENCY"])},
@@ -445,6 +449,7 @@ def main() -> int:
         "urls": rows,
         "peak_rss_per_worker_kib": rss,
         "budgets": budgets,
+        "back_office": back_office,
     }
     (RESULTS / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"\nwritten: {RESULTS / 'bench.json'}")

@@ -87,6 +87,9 @@ class Appeal(db.Model):
 
     __tablename__ = "appeal"
     __cache_area__ = "appeals"
+    # The work queue's counts and lists read this index, not the scattered rows (migration 0301).
+    __table_args__ = (sa.Index("ix_appeal_queue", "region_code", "status", "reporter_updated", "due_on",
+                               "follow_up_due_on", "close_reason", "created_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, default=random_id)
     # Argon2id(HMAC(pepper, code), installation salt), hex. Never the code itself.

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -194,7 +195,8 @@ def list_appeals():
         {"due": Appeal.due_on, "date": Appeal.created_on, "status": Appeal.status, "category": Appeal.category}, "due"
     )
     ordering = queue.APPEALS.order() if sort_key == "due" and not descending else [order, Appeal.id.desc()]
-    pagination = db.paginate(stmt.order_by(*ordering), page=page_number(), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(stmt.order_by(*ordering).options(selectinload(Appeal.region)), page=page_number(),
+                             per_page=PER_PAGE, error_out=False)
     return render(
         "staff/appeals/list.html", "staff/appeals/_results.html", form=form, pagination=pagination,
         sort_key=sort_key, descending=descending, queue_form=queue_form, bulk=_bulk_form(), today=queue.today(),

@@ -44,12 +44,6 @@ def figures(region_code: str | None = None, day: dt.date | None = None) -> dict[
     """``{region code or "" (national): Row}``; only ``region_code``'s row when given."""
     day = day or today()
 
-    def appeals(condition):
-        stmt = sa.select(Appeal.region_code, sa.func.count()).where(condition).group_by(Appeal.region_code)
-        if region_code:
-            stmt = stmt.where(Appeal.region_code == region_code)
-        return _grouped(stmt)
-
     def offers(condition):
         region = sa.func.coalesce(OfferRegion.region_code, NATIONAL)
         stmt = (sa.select(region, sa.func.count(sa.distinct(Offer.id)))
@@ -59,21 +53,18 @@ def figures(region_code: str | None = None, day: dt.date | None = None) -> dict[
             stmt = stmt.where(OfferRegion.region_code == region_code)
         return _grouped(stmt)
 
-    columns = {
-        "appeals_new": appeals(Appeal.status == "new"),
-        "appeals_overdue": appeals(APPEALS.overdue(day)),
-        "appeals_waiting": appeals(APPEALS.waiting),
+    campaign = current_campaign()
+    columns = _appeal_columns(region_code, campaign, day)
+    columns.update({
         "offers_new": offers(Offer.status == "new"),
         "offers_overdue": offers(OFFERS.overdue(day)),
-    }
+    })
     needs = sa.select(Need.region_code, sa.func.count()).where(Need.covered.is_(False), Need.quantity_needed > 0)
-    campaign = current_campaign()
     if campaign is not None:
         needs = needs.where(Need.campaign_id == campaign.id)
     if region_code:
         needs = needs.where(Need.region_code == region_code)
     columns["needs_open"] = _grouped(needs.group_by(Need.region_code))
-    columns["due"], columns["in_time"] = _within_promise(region_code, campaign, day)
 
     rows: dict[str, Row] = {}
     for name, values in columns.items():
@@ -82,24 +73,29 @@ def figures(region_code: str | None = None, day: dt.date | None = None) -> dict[
     return rows
 
 
-def _within_promise(region_code, campaign, day) -> tuple[dict, dict]:
-    """Appeals of the campaign whose first answer fell due by ``day``, and those answered by their due day."""
-    first_reply = (sa.select(AppealMessage.appeal_id, sa.func.min(AppealMessage.created_on).label("replied_on"))
-                   .where(AppealMessage.kind == "reply").group_by(AppealMessage.appeal_id).subquery())
-    in_time = sa.case((first_reply.c.replied_on <= Appeal.due_on, 1), else_=0)
-    stmt = (sa.select(Appeal.region_code, sa.func.count(), sa.func.sum(in_time))
-            .outerjoin(first_reply, first_reply.c.appeal_id == Appeal.id)
-            .where(Appeal.due_on < day, Appeal.close_reason == "")
-            .group_by(Appeal.region_code))
+def _appeal_columns(region_code, campaign, day) -> dict[str, dict]:
+    """Every appeal figure in one pass over the appeals: new, overdue, waiting for the reporter, and of the
+    campaign's appeals whose first answer fell due by ``day``, how many were answered by their due day."""
+    answered_in_time = sa.exists().where(
+        AppealMessage.appeal_id == Appeal.id, AppealMessage.kind == "reply", AppealMessage.created_on <= Appeal.due_on)
+    fell_due = sa.and_(Appeal.due_on < day, Appeal.close_reason == "")
     if campaign is not None:
-        stmt = stmt.where(in_period(Appeal.created_on, campaign))
+        fell_due = sa.and_(fell_due, in_period(Appeal.created_on, campaign))
+    counted = {
+        "appeals_new": Appeal.status == "new",
+        "appeals_overdue": APPEALS.overdue(day),
+        "appeals_waiting": APPEALS.waiting,
+        "due": fell_due,
+        "in_time": sa.and_(fell_due, answered_in_time),
+    }
+    stmt = sa.select(Appeal.region_code, *(sa.func.count().filter(c) for c in counted.values())).group_by(Appeal.region_code)
     if region_code:
         stmt = stmt.where(Appeal.region_code == region_code)
-    due, answered = {}, {}
-    for code, n, ok in db.session.execute(stmt).all():
-        due[code or NATIONAL] = int(n or 0)
-        answered[code or NATIONAL] = int(ok or 0)
-    return due, answered
+    columns: dict[str, dict] = {name: {} for name in counted}
+    for code, *values in db.session.execute(stmt).all():
+        for name, n in zip(counted, values):
+            columns[name][code or NATIONAL] = int(n or 0)
+    return columns
 
 
 def totals(rows: dict[str, Row]) -> Row:
