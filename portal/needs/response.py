@@ -85,6 +85,17 @@ def appeal_figures(campaign) -> tuple[dict, dict, dict]:
     return received, answered, histogram
 
 
+def appeals_in_time(campaign) -> dict:
+    """Per region, the campaign's appeals whose first reply came by their due day: three working days after
+    they arrived (``Appeal.due_on``, portal/workdays.py)."""
+    in_period = sa.and_(in_campaign_period(Appeal.created_on, campaign), Appeal.region_code.is_not(None))
+    on_time = sa.exists().where(AppealMessage.appeal_id == Appeal.id, AppealMessage.kind == "reply",
+                                AppealMessage.created_on <= Appeal.due_on)
+    return dict(db.session.execute(
+        sa.select(Appeal.region_code, sa.func.count()).where(in_period, on_time).group_by(Appeal.region_code)
+    ).all())
+
+
 def offer_figures(campaign) -> tuple[dict, dict]:
     """``(received, processed)`` per region for the campaign's offers (an offer counts in each of its regions)."""
     rows = db.session.execute(
@@ -104,6 +115,7 @@ def response_figures(campaign) -> dict:
     """The published table: one row per region with figures or markers, and national totals."""
     limit = threshold()
     a_received, a_answered, a_days = appeal_figures(campaign)
+    a_in_time = appeals_in_time(campaign)
     o_received, o_processed = offer_figures(campaign)
     a_hidden = _hidden_regions(a_received, limit)
     o_hidden = _hidden_regions(o_received, limit)
@@ -116,11 +128,12 @@ def response_figures(campaign) -> dict:
         row = {}
         if region in a_hidden:
             mark = marker(a_hidden[region], limit)
-            row.update(appeals=mark, median_days=marker("complementary", limit), answered=marker("complementary", limit))
+            row.update(appeals=mark, median_days=marker("complementary", limit), answered=marker("complementary", limit),
+                       in_time=marker("complementary", limit))
         else:
             n = a_received.get(region, 0)
             row.update(appeals=n, median_days=_median(a_days.get(region, {})),
-                       answered=share(a_answered.get(region, 0), n))
+                       answered=share(a_answered.get(region, 0), n), in_time=share(a_in_time.get(region, 0), n))
         if region in o_hidden:
             row.update(offers=marker(o_hidden[region], limit), processed=marker("complementary", limit))
         else:
@@ -136,6 +149,7 @@ def response_figures(campaign) -> dict:
         "appeals": total_a,
         "median_days": _median(all_days),
         "answered": share(sum(a_answered.values()), total_a),
+        "in_time": share(sum(a_in_time.values()), total_a),
         "offers": total_o,
         "processed": share(sum(o_processed.values()), total_o),
     }

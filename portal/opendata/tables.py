@@ -61,7 +61,7 @@ def response_rows(campaign) -> list[list]:
     from ..needs.response import response_figures
 
     figures = response_figures(campaign)
-    keys = ("appeals", "median_days", "answered", "offers", "processed")
+    keys = ("appeals", "median_days", "answered", "offers", "processed", "in_time")
     rows = [[campaign.year, ""] + [_cell(figures["national"][k]) for k in keys]]
     for region, row in figures["rows"].items():
         rows.append([campaign.year, region] + [_cell(row[k]) for k in keys])
@@ -105,6 +105,8 @@ RESPONSE = LiveTable(
         ("answered_percent", "integer", "Share of appeals with a reply, in per cent."),
         ("offers", "integer", "Offers of help received for the region."),
         ("processed_percent", "integer", "Share of offers staff have handled (contacted or decided), in per cent."),
+        ("answered_in_time_percent", "integer", "Share of appeals with a first reply within three working days "
+         "(weekends and Kazakhstan's public holidays not counted), in per cent."),
     ),
     rows=response_rows,
 )
