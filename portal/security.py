@@ -7,7 +7,7 @@ every other page refuses framing.
 import logging
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, current_app, make_response, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 from werkzeug.sansio.utils import host_is_trusted
@@ -128,7 +128,13 @@ def refuse_untrusted_host():
     its refusal leaves no URL adapter, and the translated error page could not be drawn.)"""
     hosts = current_app.extensions.get("portal_trusted_hosts")
     if hosts and not host_is_trusted(request.host, hosts):
-        abort(400)
+        # A bare answer, not the error page: the layout prints the site's origin, taken from the Host.
+        from .errors import error_title
+
+        response = make_response(error_title(400) + "\n", 400)
+        response.mimetype = "text/plain"
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return None
 
 
