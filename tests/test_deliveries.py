@@ -220,3 +220,85 @@ def test_thank_you_email_in_the_sponsors_language_once(app, client, staff_client
     assert "Спасибо" in subject and "Алматы ауданы, № 12 мектеп" in body and "320" in body
     with app.app_context():
         assert db.session.get(Offer, offer_id).thanked_at is not None
+
+
+# --- the chain, end to end -------------------------------------------------------------------------
+
+
+def test_pledge_to_delivery_to_report_to_sponsor_page_and_wall(app, client, staff_client):
+    """offer → contacted → partly delivered → delivered → need progress → report proposal (confirmed)
+    → published version → the sponsor's page and the wall."""
+    import re
+
+    from portal.reports.models import Allocation
+
+    with app.app_context():
+        need = make_need("KZ-71", item="backpacks", quantity_total=100, quantity_needed=80)
+        db.session.commit()
+        need_id = need.id
+    # Offer (from the needs board), with consent to be named.
+    response = client.post("/en/offer", data=offer_data(
+        form_token(client), need_id=str(need_id), quantity="50", kinds=["backpacks"], regions=["KZ-71"],
+        consent_public="y", public_name="Mektep Sauda",
+    ))
+    assert response.status_code == 303
+    link = re.search(r'href="(/en/offer/MZ-[^"]+)"', client.get("/en/offer/received").get_data(as_text=True)).group(1)
+    with app.app_context():
+        offer_id = db.session.scalar(sa.select(Offer.id))
+    coordinator = staff_client("coordinator", "KZ-71")
+    assert _status(coordinator, offer_id, "contacted").status_code == 303
+    assert coordinator.post(f"/staff/offers/{offer_id}/wall", data={"show": "1"}).status_code == 303
+    # Partly delivered...
+    assert coordinator.post(f"/staff/offers/{offer_id}/deliveries", data=_delivery(
+        quantity="20", value_tenge="160000", children="20", locality="rural", place="Ақмола ауылы")).status_code == 303
+    assert "Partly delivered" in client.get(link).get_data(as_text=True)
+    # ... then delivered.
+    assert coordinator.post(f"/staff/offers/{offer_id}/deliveries", data=_delivery(
+        quantity="30", value_tenge="240000", children="30", complete="y")).status_code == 303
+    page = client.get(link).get_data(as_text=True)
+    assert "Thank you! Your help has reached the children" in page and "Ақмола ауылы" in page
+    # The need counts it.
+    board = client.get("/en/needs/").get_data(as_text=True)
+    assert "Received 70 of 100; still needed: 30" in board and "pledged 50, delivered 50." in board
+    # The wall names the sponsor with what they delivered in the region.
+    wall = client.get("/en/sponsors?region=KZ-71").get_data(as_text=True)
+    assert "Mektep Sauda" in wall and "Delivered: 50 pcs worth 400,000" in wall.replace("\u00a0", " ").replace("\u202f", ",")
+
+    # The report: a hand-typed sponsors line disagrees until the region confirms the proposal.
+    with app.app_context():
+        from portal.campaigns.models import Campaign
+
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.year == 2023))
+        db.session.add(Allocation(campaign_id=campaign.id, region_code="KZ-71", recipient_group="low_income",
+                                  aid_kind="backpack", source="sponsors", children=45, amount=1, items=45, batch="form"))
+        db.session.add(Allocation(campaign_id=campaign.id, region_code="KZ-71", recipient_group="low_income",
+                                  aid_kind="uniform", source="local_budget", children=80, amount=800_000, items=80, batch="form"))
+        db.session.commit()
+    proposal = coordinator.get("/staff/reports/sponsors?year=2023").get_data(as_text=True)
+    assert "The report differs from the deliveries" in proposal
+    other = staff_client("coordinator", "KZ-47")
+    assert "Akmola" not in other.get("/staff/reports/sponsors?year=2023").get_data(as_text=True)
+    refused = other.post("/staff/reports/sponsors/confirm?year=2023", data={"confirm": "yes", "region": "KZ-71"})
+    assert refused.status_code == 303
+    confirmed = coordinator.post("/staff/reports/sponsors/confirm?year=2023", data={"confirm": "yes", "region": "KZ-71"})
+    assert confirmed.status_code == 303
+    assert "The report agrees with the deliveries" in coordinator.get("/staff/reports/sponsors?year=2023").get_data(as_text=True)
+    with app.app_context():
+        lines = db.session.execute(sa.select(Allocation.source, Allocation.aid_kind, Allocation.children,
+                                             Allocation.amount, Allocation.items, Allocation.batch)
+                                   .order_by(Allocation.source)).all()
+        assert sorted(lines) == [("local_budget", "uniform", 80, 800_000, 80, "form"),
+                                 ("sponsors", "backpack", 50, 400_000, 50, "deliveries")]
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "confirm_deliveries"))
+        assert entry.region_code == "KZ-71" and entry.changes["replaced_lines"] == 1
+    # Published: the version carries the confirmed sponsors figures.
+    from tests.test_reports import publish_report
+
+    publish_report(app, lines=None)
+    with app.app_context():
+        from portal.reports.models import ReportVersion
+
+        version = db.session.scalar(sa.select(ReportVersion))
+        assert version.totals["amount"] == 1_200_000 and version.totals["children"] == 130
+        data = version.file("data.csv").content.decode("utf-8-sig")
+    assert "sponsors" in data and "400000" in data

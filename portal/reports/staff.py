@@ -259,3 +259,42 @@ def publish_version():
         "staff/reports/publish.html", form=form, year_form=year_form, campaign=campaign, report=report,
         latest=latest, lines=lines,
     ), status
+
+
+# --- sponsors' lines from deliveries (issue 16) ------------------------------------------------
+
+
+@staff_bp.get("/sponsors")
+@access_rule()
+def sponsor_proposal():
+    """The "sponsors" lines deliveries propose, beside the report's current ones, per region one may see."""
+    from .proposal import proposals
+
+    form, campaign = _selected_campaign()
+    regions = None if current_user.is_admin else [current_user.region_code]
+    rows = proposals(campaign.id, regions) if campaign else []
+    labels = {code: label for code, label in region_choices()}
+    return render_template(
+        "staff/reports/sponsors.html", form=form, campaign=campaign, rows=rows, kinds=KINDS,
+        labels=labels, can_confirm=can_create_for, confirm_form=DeleteForm(formdata=None),
+    ), 200, {"Cache-Control": "no-store"}
+
+
+@staff_bp.post("/sponsors/confirm")
+@access_rule()
+def confirm_sponsor_proposal():
+    """Take the proposal as the region's "sponsors" lines (replacing them), audited."""
+    from .proposal import confirm
+
+    form, campaign = _selected_campaign()
+    region = request.form.get("region", "")
+    if campaign is None or not DeleteForm().validate_on_submit():
+        flash(_("Nothing was changed: please use the button on the page."), "error")
+        return redirect(url_for("reports_staff.sponsor_proposal"), code=303)
+    if region not in {code for code, _label in region_choices()} or not can_create_for(region):
+        flash(_("You can record allocations only for your region."), "error")
+        return redirect(url_for("reports_staff.sponsor_proposal", year=campaign.year), code=303)
+    confirm(campaign.id, region, current_user)
+    db.session.commit()
+    flash(_("The region's sponsor figures in the report now come from the deliveries."), "success")
+    return redirect(url_for("reports_staff.sponsor_proposal", year=campaign.year), code=303)
