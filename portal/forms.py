@@ -74,6 +74,27 @@ def form_errors(form) -> list[tuple[str | None, str]]:
     return errors
 
 
+def focus(field) -> None:
+    """Render ``field`` with ``autofocus`` (a radio or checkbox group: its first option) — no JavaScript needed."""
+    if isinstance(field.widget, ListWidget):
+        field.option_widget = _Autofocus(field.option_widget)
+    else:
+        field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+
+
+class _Autofocus:
+    """A group's option widget that puts ``autofocus`` on the first option it renders."""
+
+    def __init__(self, widget):
+        self.widget, self.done = widget, False
+
+    def __call__(self, field, **kwargs):
+        if not self.done:
+            self.done = True
+            kwargs["autofocus"] = True
+        return self.widget(field, **kwargs)
+
+
 @pass_context
 def page_has_errors(context) -> bool:
     """True on a page answering a failed form: its title then starts with "Error:" (GOV.UK's pattern).

@@ -151,3 +151,66 @@ def test_the_language_switch_after_every_post_lands_on_a_page_that_works(cheap_a
         assert len(links) == 3, name
         for link in links:
             assert client.get(link).status_code == 200, (name, link)
+
+
+# --- the offer's check-answers step ------------------------------------------------------------
+
+from html import unescape  # noqa: E402
+
+from tests.test_offers import count, form_token, offer_data, offers  # noqa: E402
+
+
+def hidden_fields(html: str) -> list[tuple[str, str]]:
+    form = html[html.index('class="check-answers"'):]
+    return [(unescape(n), unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_sponsor_checks_the_answers_then_sends_once(app, client, lang):
+    data = offer_data(form_token(client, lang), check="1", kinds=["backpacks", "price_reduction"],
+                      discount_percent="15", shop_name="Дәптер", shop_address="Астана, Абай 1",
+                      discount_starts_on="2023-08-01", discount_ends_on="2023-08-31", consent_public="y")
+    response = client.post(f"/{lang}/offer", data=data)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert count(app) == 0  # nothing is saved before "Send"
+    for shown in ("Айгерім Сапарова", "8 701 123 45 67", "230840001231", "Рюкзаки с канцтоварами", "Дәптер"):
+        assert shown in unescape(html), shown
+    assert html.count('name="change"') >= 12
+    assert 'value="contact_name" class="change-link"' in html
+    sent = hidden_fields(html)
+    assert ("kinds", "backpacks") in sent and ("kinds", "price_reduction") in sent and ("regions", "KZ-15") in sent
+    assert ("form_token", data["form_token"]) in sent and ("check", "1") not in sent
+    # Send: saved once, even when the button is pressed twice.
+    payload = {}
+    for name, value in sent:
+        payload.setdefault(name, []).append(value)
+    first = client.post(f"/{lang}/offer", data={**payload, "send": "1"})
+    again = client.post(f"/{lang}/offer", data={**payload, "send": "1"})
+    assert first.status_code == again.status_code == 303
+    assert count(app) == 1
+    saved = offers(app)[0]
+    assert saved.contact_name == "Айгерім Сапарова" and saved.discount_percent == 15
+
+
+def test_change_goes_back_to_the_filled_form_with_that_question_focused(app, client):
+    data = offer_data(form_token(client), check="1")
+    check = client.post("/en/offer", data=data).get_data(as_text=True)
+    payload = {}
+    for name, value in hidden_fields(check):
+        payload.setdefault(name, []).append(value)
+    back = client.post("/en/offer", data={**payload, "change": "contact_name"})
+    assert back.status_code == 200
+    html = back.get_data(as_text=True)
+    assert re.search(r'<input[^>]*autofocus[^>]*id="contact_name"[^>]*value="Айгерім Сапарова"', html)
+    assert "error-summary" not in html and count(app) == 0
+    group = client.post("/en/offer", data={**payload, "change": "kinds"}).get_data(as_text=True)
+    assert re.search(r'<input[^>]*autofocus[^>]*id="kinds-0"', group) and group.count("autofocus") == 1
+
+
+def test_every_required_offer_field_is_marked(client):
+    html = client.get("/en/offer").get_data(as_text=True)
+    for label in ("Who is offering help?", "Contact person", "What do you offer?", "Where",
+                  "I agree that the campaign staff process these data"):
+        at = html.index(label)
+        assert "(required)" in html[at:at + 200], label

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..extensions import csrf, limiter
 from ..http import FormPage
-from ..forms import failed_status, inline_validation, is_inline_validation
+from ..forms import failed_status, focus, inline_validation, is_inline_validation
 from ..regions.models import regions_ordered
 from ..site.routes import sitemap_exclude
 from . import bp
@@ -73,7 +73,15 @@ def new():
     checked = inline_validation(form)
     if checked is not None:
         return checked
+    change = request.form.get("change")
+    if change in form._fields:
+        # "Change" on the check-answers page: the form again, filled in, that question focused; nothing saved.
+        focus(form[change])
+        return _no_store(render_template("offers/new.html", form=form))
     if form.validate_on_submit():
+        if request.form.get("check"):
+            # GOV.UK's check-answers step: what is about to be sent, with Change buttons; "Send" saves it.
+            return _no_store(render_template("offers/check.html", form=form))
         offer, created = create_offer(form.offer_data(), form.form_token.data, g.lang)
         session["offer_reference"] = offer.reference
         if created:
