@@ -26,14 +26,15 @@ from ..audit import record, snapshot
 from ..extensions import db
 from ..htmx import render
 from ..queue import services as queue
-from ..queue.forms import AssignForm, BulkForm, ForwardForm, forward_choices
+from ..queue.forms import BulkForm
+from ..queue import staff as queue_pages
 from ..queue.staff import back_to, flash_errors, queue_filter_form
 from ..regions.models import regions_ordered
-from ..staff.access import access_rule, can_edit, can_view, get_for_staff, region_choices, region_of, scoped
+from ..staff.access import access_rule, can_edit, can_view, get_for_staff, region_choices, scoped
 from ..staff.models import StaffUser
 from ..staff.listing import PER_PAGE, page_number, sort_order
 from .forms import MESSAGE_MAX, CONTROL_MESSAGE
-from .models import NO_REGION, CATEGORIES, CHANNELS, CLOSE_REASONS, STATUSES, Appeal, AppealMessage, today
+from .models import CATEGORIES, CHANNELS, CLOSE_REASONS, STATUSES, Appeal, AppealMessage, today
 from ..text import has_refused_characters as has_control_characters, normalise as clean_text
 from .services import find_identifiers
 
@@ -204,20 +205,6 @@ def list_appeals():
     )
 
 
-def _assign_form(appeal, formdata=None):
-    form = AssignForm(formdata=formdata) if formdata is not None else AssignForm(
-        formdata=None, assignee=str(appeal.assignee_id or ""))
-    form.assignee.choices = queue.assignee_choices(
-        queue.assignable_staff(region_of(appeal) - {NO_REGION}), none_label=_l("Nobody (the team's common queue)"))
-    return form
-
-
-def _forward_form(appeal, formdata=None):
-    form = ForwardForm(formdata=formdata) if formdata is not None else ForwardForm(formdata=None)
-    form.region.choices = forward_choices({appeal.region_code})
-    return form
-
-
 def _render_detail(appeal, status=200, reply=None, note=None, status_form=None, identifiers=None,
                    assign_form=None, forward_form=None):
     from ..queue.templates import template_choices
@@ -230,7 +217,8 @@ def _render_detail(appeal, status=200, reply=None, note=None, status_form=None, 
         render_template(
             "staff/appeals/detail.html", appeal=appeal, reply=reply, note=note, status_form=status_form,
             identifiers=identifiers or [], editable=can_edit(appeal), statuses=STATUSES,
-            assign_form=assign_form or _assign_form(appeal), forward_form=forward_form or _forward_form(appeal),
+            assign_form=assign_form or queue_pages.assign_form(appeal),
+            forward_form=forward_form or queue_pages.forward_form(appeal),
             state=queue.item_state(appeal), states=queue.STATES, days_open=queue.days_open(appeal.created_on),
             channels=CHANNELS, close_reasons=CLOSE_REASONS, reply_language=language,
             templates=template_choices(language),
@@ -353,7 +341,7 @@ def change_status(appeal_id: int):
 def assign(appeal_id: int):
     """Give the appeal to a named staff member of its region or the national team, or back to the team."""
     appeal = get_for_staff(Appeal, appeal_id, write=True)
-    form = _assign_form(appeal, request.form)
+    form = queue_pages.assign_form(appeal, request.form)
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, assign_form=form)
     staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
@@ -372,7 +360,7 @@ def assign(appeal_id: int):
 def forward(appeal_id: int):
     """Send the appeal to another region's team or to the national level."""
     appeal = get_for_staff(Appeal, appeal_id, write=True)
-    form = _forward_form(appeal, request.form)
+    form = queue_pages.forward_form(appeal, request.form)
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, forward_form=form)
     target = None if form.region.data == queue.NATIONAL else form.region.data

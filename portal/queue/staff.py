@@ -57,18 +57,23 @@ def offer_list_context() -> dict:
             "days_open": services.days_open, "states": services.STATES}
 
 
-def _offer_assign_form(offer, formdata=None) -> AssignForm:
+def assign_form(item, formdata=None) -> AssignForm:
+    """Who may be given an appeal or offer: active admins and the coordinators of its region(s)."""
     form = AssignForm(formdata=formdata) if formdata is not None else AssignForm(
-        formdata=None, assignee=str(offer.assignee_id or ""))
-    regions = region_of(offer)
-    form.assignee.choices = services.assignee_choices(services.assignable_staff(regions), none_label=NOBODY)
+        formdata=None, assignee=str(item.assignee_id or ""))
+    form.assignee.choices = services.assignee_choices(services.assignable_staff(region_of(item)), none_label=NOBODY)
     return form
 
 
-def _offer_forward_form(offer, formdata=None) -> ForwardForm:
+def forward_form(item, formdata=None) -> ForwardForm:
+    """Where an appeal or offer may go: the national level or any region except the one it is in."""
     form = ForwardForm(formdata=formdata) if formdata is not None else ForwardForm(formdata=None)
-    current = set(offer.region_codes) if len(offer.region_codes) == 1 else set()
-    form.region.choices = forward_choices(current or ({None} if not offer.region_codes else set()))
+    if isinstance(item, Offer):
+        codes = item.region_codes
+        current = {None} if not codes else (set(codes) if len(codes) == 1 else set())
+    else:
+        current = {item.region_code}
+    form.region.choices = forward_choices(current)
     return form
 
 
@@ -78,8 +83,8 @@ def offer_detail_context(offer) -> dict:
     return {
         "queue_state": services.item_state(offer), "queue_states": services.STATES,
         "days_open": services.days_open(services.arrival_day(offer)),
-        "assign_form": failed.get("assign") or _offer_assign_form(offer),
-        "forward_form": failed.get("forward") or _offer_forward_form(offer),
+        "assign_form": failed.get("assign") or assign_form(offer),
+        "forward_form": failed.get("forward") or forward_form(offer),
         "nobody": NOBODY,
     }
 
@@ -95,7 +100,7 @@ def _offer_page(offer, status=200):
 def assign_offer(offer_id: int):
     """Give the offer to a named staff member of its region or the national team, or back to the team."""
     offer = get_for_staff(Offer, offer_id, write=True)
-    form = _offer_assign_form(offer, request.form)
+    form = assign_form(offer, request.form)
     if form.validate_on_submit():
         staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
         if staff is None or services.may_work(offer, staff):
@@ -114,7 +119,7 @@ def assign_offer(offer_id: int):
 def forward_offer(offer_id: int):
     """Send the offer to one region's team, or to the national level ("wherever needed")."""
     offer = get_for_staff(Offer, offer_id, write=True)
-    form = _offer_forward_form(offer, request.form)
+    form = forward_form(offer, request.form)
     if not form.validate_on_submit():
         g.queue_forms = {"forward": form}
         return _offer_page(offer, 422)
