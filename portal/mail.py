@@ -2,8 +2,8 @@
 
 Settings: ``MAIL_SERVER``, ``MAIL_PORT`` (25), ``MAIL_USE_TLS`` (STARTTLS), ``MAIL_USE_SSL``,
 ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_DEFAULT_SENDER``, ``MAIL_TIMEOUT`` (seconds, 5).
-Plain ``smtplib``: a few messages a day do not justify a mail framework. (``portal/offers/mail.py``
-predates this module and still opens its own connection.)
+Plain ``smtplib``: a few messages a day do not justify a mail framework. Used by the sponsors'
+e-mails (``portal/offers/mail.py``), the staff digest and staff invitations.
 """
 
 from __future__ import annotations

@@ -1,27 +1,19 @@
 """Confirmation email to the sponsor, when the site has ``MAIL_SERVER`` configured.
 
 Sent after the offer is committed; a failing mail server is logged (without the
-address) and never loses or fails the offer. Plain ``smtplib``: one message per
-offer does not justify a mail framework.
-
-Settings: ``MAIL_SERVER``, ``MAIL_PORT`` (25), ``MAIL_USE_TLS`` (STARTTLS),
-``MAIL_USE_SSL``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_DEFAULT_SENDER``,
-``MAIL_TIMEOUT`` (seconds, 5).
+address) and never loses or fails the offer. The SMTP settings and connection are
+``portal/mail.py``'s, shared with the staff digest.
 """
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext as _
 
-
-def mail_configured() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
+from .. import mail
+from ..mail import mail_configured
 
 
 def private_url(offer) -> str | None:
@@ -33,16 +25,7 @@ def private_url(offer) -> str | None:
 
 
 def _message(offer, subject: str, body: str) -> EmailMessage:
-    config = current_app.config
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = config.get("MAIL_DEFAULT_SENDER") or "no-reply@localhost"
-    message["To"] = offer.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="mektepke-zhol")
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body)
-    return message
+    return mail.new_message(offer.email, subject, body)
 
 
 def build_confirmation(offer) -> EmailMessage:
@@ -68,19 +51,11 @@ def _send(offer, build) -> bool:
     """Send ``build(offer)`` if mail is configured and the sponsor gave an email; ``True`` when sent."""
     if not (mail_configured() and offer.email):
         return False
-    config = current_app.config
-    host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
-    timeout = float(config.get("MAIL_TIMEOUT") or 5)
     try:
         message = build(offer)
-        smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
-        with smtp_class(host, port, timeout=timeout) as smtp:
-            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-                smtp.starttls(context=ssl.create_default_context())
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        with mail.smtp_connection() as smtp:
             smtp.send_message(message)
-    except (OSError, smtplib.SMTPException, ValueError) as error:
+    except mail.ERRORS as error:
         # The class name only: SMTP errors quote the recipient's address, which must not reach the logs.
         current_app.logger.warning("offer %s: email not sent (%s)", offer.reference, type(error).__name__)
         return False
