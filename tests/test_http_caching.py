@@ -28,7 +28,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 SESSION = {"Cookie": "session=not-a-valid-session"}  # any session cookie: the page cache steps aside
-COOKIE_FREE = (".csv", ".json", ".jsonld", ".ics", ".xml", ".txt", ".xlsx", ".css", ".js", ".svg")
+COOKIE_FREE = (".csv", ".json", ".jsonld", ".ics", ".xml", ".txt", ".xlsx", ".css", ".js", ".svg", ".ico")
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def urls(server):
         "/kk/", "/kk/about", "/kk/fairs/", "/kk/fairs/month", "/kk/fairs/calendar.ics", "/kk/news/",
         "/kk/news/feed.xml", "/kk/reports/", "/kk/sponsors", "/kk/prices", "/kk/prices/data",
         "/kk/prices/data/observations.csv", "/kk/prices/data/aggregates.json", "/sitemap.xml", "/robots.txt",
-        "/catalog.jsonld", "/kk/prices/data/datapackage.json",
+        "/catalog.jsonld", "/kk/prices/data/datapackage.json", "/favicon.ico",
     ]
     found.append(_first(server, "/kk/about", r'<link rel="stylesheet" href="(/static/[^"]+)"'))
     found.append(_first(server, "/en/fairs/", r'href="(/en/fairs/\d+)"'))

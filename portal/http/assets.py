@@ -87,6 +87,18 @@ def serve(filename: str):
         asset = assets.by_path.get(filename)
     if asset is None:
         abort(404)
+    return _respond(asset, "public, max-age=%d, immutable" % YEAR if immutable else "public, max-age=3600")
+
+
+def file_response(path: str, max_age: int):
+    """A static file at an address of its own (``/favicon.ico``): from memory, encoded, with its ETag."""
+    asset = current_app.extensions["assets"].by_path.get(path)
+    if asset is None:
+        abort(404)
+    return _respond(asset, "public, max-age=%d" % max_age)
+
+
+def _respond(asset: Asset, cache_control: str):
     encoding = requested(tuple(asset.encoded))
     body = asset.encoded[encoding] if encoding else asset.body
     response = Response(body, mimetype=None, content_type=asset.mimetype)
@@ -95,10 +107,7 @@ def serve(filename: str):
     if asset.encoded:
         response.vary.add("Accept-Encoding")
     response.set_etag(tagged(asset.digest, encoding))
-    if immutable:
-        response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
-    else:
-        response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Cache-Control"] = cache_control
     return response
 
 

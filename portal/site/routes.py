@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from ..extensions import db
 from ..http import cacheable
+from ..http.assets import file_response
 from ..i18n import LANGUAGES, negotiate_language
 from . import bp
 
@@ -57,9 +58,7 @@ def robots():
 @cacheable(cookies=False)
 def favicon():
     """The icon browsers fetch on their own (pages link the SVG one): a 48 px PNG in an ICO container."""
-    response = send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon")
-    response.headers["Cache-Control"] = "public, max-age=%d" % (7 * 24 * 3600)
-    return response
+    return file_response("favicon.ico", max_age=7 * 24 * 3600)  # from memory: no file left open
 
 
 # Query parameters that make a different page (a filter or a page of a list); any other (utm_*, sort,
