@@ -353,3 +353,33 @@ def test_dashboard_counts_per_region_with_drill_down(app, staff_client, count_qu
     assert analyst.get("/staff/appeals/").status_code == 403
     assert analyst.get(f"/staff/appeals/{late_id}").status_code == 403
     assert analyst.get("/staff/offers/").status_code == 403
+
+
+def test_lists_answer_htmx_with_the_results_fragment(app, staff_client):
+    client = staff_client("coordinator", "KZ-71")
+    with app.app_context():
+        make_appeal()
+        make_offer()
+        db.session.commit()
+    for url in ("/staff/appeals/?state=open", "/staff/offers/?assignee=none"):
+        response = client.get(url, headers={"HX-Request": "true"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+        assert html.lstrip().startswith('<div id="results"') and 'name="ids"' in html
+
+
+def test_bulk_refuses_too_many_and_foreign_assignees(app, staff_client):
+    client = staff_client("coordinator", "KZ-71")
+    with app.app_context():
+        appeal = make_appeal().id
+        stranger = make_staff(region_code="KZ-47").id
+        db.session.commit()
+    response = client.post("/staff/appeals/bulk", data={"ids": [str(i) for i in range(1, 502)], "action": "close:spam"},
+                           follow_redirects=True)
+    assert "at most 500" in response.get_data(as_text=True)
+    # A person of another region is not in this coordinator's list: refused, nothing changes.
+    client.post("/staff/appeals/bulk", data={"ids": [appeal], "action": "assign", "assignee": str(stranger)})
+    with app.app_context():
+        from portal.appeals.models import Appeal
+
+        assert db.session.get(Appeal, appeal).assignee_id is None
