@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..offers.forms import WholeNumberField
 
 from .models import GROUPS, KINDS, SOURCES
 
@@ -116,3 +118,24 @@ class DeleteForm(FlaskForm):
     """The delete button's form: ``confirm=yes`` travels with the CSRF token."""
 
     confirm = HiddenField(validators=[DataRequired()])
+
+
+class IndicatorForm(FlaskForm):
+    """A region's own inputs to the campaign indicators (what no other record holds)."""
+
+    planned_budget = WholeNumberField(_l("Planned budget, tenge"), validators=[Optional()])
+    children_identified = WholeNumberField(_l("Children identified as in need"), validators=[Optional()])
+    out_of_school = WholeNumberField(_l("Appeals about children out of school"), validators=[Optional()])
+    back_to_school = WholeNumberField(_l("Of which: child back at school"), validators=[Optional()])
+
+    def validate_back_to_school(self, field):
+        if field.data is not None and self.out_of_school.data is not None and field.data > self.out_of_school.data:
+            raise ValidationError(_l("Cannot be more than the appeals about children out of school."))
+
+    def validate_planned_budget(self, field):
+        if field.data is not None and field.data > 10_000_000_000_000:
+            raise ValidationError(_l("Enter an amount in tenge."))
+
+    def validate_children_identified(self, field):
+        if field.data is not None and field.data > 10_000_000:
+            raise ValidationError(_l("Enter a number from 0 to 10,000,000."))

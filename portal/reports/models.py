@@ -221,3 +221,41 @@ def _refuse(mapper, connection, target):
 for _model in (ReportVersion, ReportFile):
     sa.event.listen(_model, "before_update", _refuse)
     sa.event.listen(_model, "before_delete", _refuse)
+
+
+SIGNOFF_STATUSES = {
+    "draft": _l("Not submitted"),
+    "submitted": _l("Submitted"),
+    "checked": _l("Checked"),
+    "included": _l("Included"),
+}
+
+
+class IndicatorSignoff(db.Model):
+    """A region's inputs to the campaign's indicators and their sign-off: submitted → checked → included in version N.
+
+    What no other record holds is entered here by the region: the planned budget, the children
+    identified as in need, and the appeals about children out of school and how many ended with the
+    child back at school. Everything else is counted from allocations, needs and deliveries
+    (``portal/reports/indicators.py``).
+    """
+
+    __tablename__ = "report_indicator_signoff"
+    __cache_area__ = "reports"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "region_code", name="uq_report_indicator_signoff_campaign_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), index=True)
+    planned_budget: Mapped[int | None] = mapped_column(sa.BigInteger)
+    children_identified: Mapped[int | None]
+    out_of_school: Mapped[int | None]
+    back_to_school: Mapped[int | None]
+    status: Mapped[str] = mapped_column(sa.String(12), default="draft")
+    included_in_version: Mapped[int | None]
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    checked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    @property
+    def status_label(self) -> str:
+        return str(SIGNOFF_STATUSES.get(self.status, self.status))

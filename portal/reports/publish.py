@@ -473,6 +473,12 @@ def publish(campaign: Campaign, *, texts: dict, is_demo: bool = False, staff=Non
     limit = threshold()
     built = build(campaign, is_demo, limit, also_hide=previous_hidden(report))
     number = (report.latest.number + 1) if report.latest else 1
+    if not is_demo:  # the regions' checked indicators, frozen with the version (portal/reports/indicators.py)
+        from .indicators import freeze
+
+        indicators = freeze(campaign.id, number, limit, report)
+        if indicators:
+            built["summary"]["indicators"] = indicators
     published_at = clock.now().replace(microsecond=0)
     frozen = {
         "%s_%s" % (field, lang): texts.get("%s_%s" % (field, lang), "") or ""

@@ -167,6 +167,7 @@ def _render_version(report: Report, version: ReportVersion):
             history=[(v, compare(v)) for v in reversed(report.versions)],
             localised=localised,
             citation=citation(report, version),
+            indicator_defs=_indicator_defs(), region_names=_region_names(),
             **dictionary(),
         )
     )
@@ -222,6 +223,42 @@ def download(slug: str, number: int, name: str):
     response.set_etag(file.sha256)
     response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
     response.headers["X-Checksum-SHA256"] = file.sha256
+    return response
+
+
+def _indicator_defs():
+    from .indicators import INDICATORS
+
+    return INDICATORS
+
+
+def _region_names() -> dict:
+    from ..regions.models import regions_ordered
+
+    return {r.code: r.label for r in regions_ordered()}
+
+
+@files_bp.get("/<slug>/v<int:number>/indicators.csv")
+@cacheable("reports", ttl=24 * 3600, cookies=False)
+def indicators_csv(slug: str, number: int):
+    """The version's frozen indicators as CSV (UTF-8): one row per region and the total; markers as published."""
+    import csv
+    import io
+
+    report = report_or_404(slug)
+    found = report.version(number)
+    table = (found.summary or {}).get("indicators") if found else None
+    if not table:
+        abort(404)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["region", *table["columns"]])
+    for code, row in table["regions"].items():
+        writer.writerow([code, *["" if row.get(k) is None else row.get(k) for k in table["columns"]]])
+    writer.writerow(["KZ", *["" if table["national"].get(k) is None else table["national"].get(k) for k in table["columns"]]])
+    response = current_app.response_class(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="%s-v%d-indicators.csv"' % (slug, number)
+    response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
     return response
 
 

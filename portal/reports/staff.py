@@ -298,3 +298,106 @@ def confirm_sponsor_proposal():
     db.session.commit()
     flash(_("The region's sponsor figures in the report now come from the deliveries."), "success")
     return redirect(url_for("reports_staff.sponsor_proposal", year=campaign.year), code=303)
+
+
+# --- indicators and the regional sign-off (issue 16) -------------------------------------------------
+
+
+def _signoff(campaign, region_code):
+    from .models import IndicatorSignoff
+
+    found = db.session.scalar(sa.select(IndicatorSignoff).where(
+        IndicatorSignoff.campaign_id == campaign.id, IndicatorSignoff.region_code == region_code))
+    if found is None:
+        found = IndicatorSignoff(campaign_id=campaign.id, region_code=region_code, status="draft")
+        db.session.add(found)
+    return found
+
+
+def _indicator_page(form=None, form_region=None, status=200):
+    from .forms import IndicatorForm
+    from .indicators import INDICATORS, compute, missing_regions
+    from .models import IndicatorSignoff
+
+    year_form, campaign = _selected_campaign()
+    choices = region_choices()
+    codes = [code for code, _label in choices]
+    values = compute(campaign.id, set(codes)) if campaign else {}
+    signoffs = {}
+    if campaign:
+        signoffs = {s.region_code: s for s in db.session.scalars(sa.select(IndicatorSignoff).where(
+            IndicatorSignoff.campaign_id == campaign.id, IndicatorSignoff.region_code.in_(codes)))}
+    forms = {}
+    for code in codes:
+        if code == form_region and form is not None:
+            forms[code] = form
+        else:
+            forms[code] = IndicatorForm(formdata=None, obj=signoffs.get(code), prefix=code)
+    return render_template(
+        "staff/reports/indicators.html", form=year_form, campaign=campaign, labels=dict(choices), codes=codes,
+        values=values, signoffs=signoffs, forms=forms, indicators=INDICATORS,
+        missing=missing_regions(campaign.id, codes) if campaign else [],
+    ), status, {"Cache-Control": "no-store"}
+
+
+@staff_bp.get("/indicators")
+@access_rule()
+def indicators():
+    """The campaign's indicators per region (unsuppressed, for staff), the region's inputs and its sign-off."""
+    return _indicator_page()
+
+
+@staff_bp.post("/indicators/submit")
+@access_rule()
+def submit_indicators():
+    """The region submits its inputs (coordinator of the region or admin): draft/submitted → submitted; audited."""
+    from .forms import IndicatorForm
+
+    region_code = request.form.get("region", "")
+    _year, campaign = _selected_campaign()
+    if campaign is None or region_code not in {c for c, _l in region_choices()} or not can_create_for(region_code):
+        flash(_("Nothing was changed: please use the button on the page."), "error")
+        return redirect(url_for("reports_staff.indicators", year=campaign.year if campaign else None), code=303)
+    form = IndicatorForm(prefix=region_code)
+    if not form.validate_on_submit():
+        return _indicator_page(form, region_code, 422)
+    signoff = _signoff(campaign, region_code)
+    if signoff.status == "included":
+        signoff.included_in_version = None  # changed after publication: a later version includes it again
+    before = snapshot(signoff) if signoff.id else None
+    for name in ("planned_budget", "children_identified", "out_of_school", "back_to_school"):
+        setattr(signoff, name, form[name].data)
+    signoff.status = "submitted"
+    signoff.submitted_at = clock_now()
+    record("submit", signoff, before=before, region_code=region_code)
+    db.session.commit()
+    flash(_("The region's figures have been submitted for checking."), "success")
+    return redirect(url_for("reports_staff.indicators", year=campaign.year), code=303)
+
+
+@staff_bp.post("/indicators/check")
+@access_rule(admin_only=True)
+def check_indicators():
+    """A national admin marks a submitted region as checked: the next version includes it; audited."""
+    region_code = request.form.get("region", "")
+    _year, campaign = _selected_campaign()
+    if campaign is None or not DeleteForm().validate_on_submit() or region_code not in {c for c, _l in region_choices()}:
+        flash(_("Nothing was changed: please use the button on the page."), "error")
+        return redirect(url_for("reports_staff.indicators", year=campaign.year if campaign else None), code=303)
+    signoff = _signoff(campaign, region_code)
+    if signoff.status != "submitted":
+        flash(_("Only submitted figures can be checked."), "error")
+        return redirect(url_for("reports_staff.indicators", year=campaign.year), code=303)
+    before = snapshot(signoff)
+    signoff.status = "checked"
+    signoff.checked_at = clock_now()
+    record("check", signoff, before=before, region_code=region_code)
+    db.session.commit()
+    flash(_("The region's figures are checked: the next published version includes them."), "success")
+    return redirect(url_for("reports_staff.indicators", year=campaign.year), code=303)
+
+
+def clock_now():
+    from .. import clock
+
+    return clock.now()

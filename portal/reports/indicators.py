@@ -1,0 +1,189 @@
+"""Campaign indicators per region (issue 16, UN CRC recommendation 13: concrete indicators, a tracking system).
+
+Counted from what the portal holds — allocations (spent by source, children helped), needs (met),
+deliveries (help to towns and villages) — and from what each region enters and signs off in the
+back office (``IndicatorSignoff``: planned budget, children identified as in need, appeals about
+children out of school and how many ended with the child back at school).
+
+A region's figures go submitted → checked → included in version N: ``freeze()`` puts the checked
+regions into the version being published (``summary["indicators"]``, frozen with it) under the same
+disclosure rule as the report (``portal/disclosure.py``): child counts below national level under
+the threshold are hidden, with complements, and stay hidden in later versions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from .. import clock
+from ..disclosure import Figure, build_hierarchy, marker, suppress
+from ..extensions import db
+from ..needs.models import Need
+from ..offers.models import Delivery, Offer
+from .models import Allocation, IndicatorSignoff
+
+# key → (label, unit, methodology). Units: "tenge", "children", "needs", "percent".
+INDICATORS = {
+    "planned_budget": (_l("Planned budget"), "tenge",
+                       _l("The region's budget for the campaign as approved in its plan, in tenge, entered and signed off by the region.")),
+    "spent_local_budget": (_l("Spent: local budget"), "tenge",
+                           _l("The value of aid from the local budget recorded in the report's allocation lines, in tenge.")),
+    "spent_sponsors": (_l("Spent: sponsors"), "tenge",
+                       _l("The value of sponsors' aid in the report's allocation lines, in tenge; where confirmed, these lines come from the deliveries recorded on offers.")),
+    "spent_other": (_l("Spent: other sources"), "tenge",
+                    _l("The value of aid from other sources in the report's allocation lines, in tenge.")),
+    "children_identified": (_l("Children identified as in need"), "children",
+                            _l("Children the region identified as needing help before school, entered and signed off by the region.")),
+    "children_helped": (_l("Children helped"), "children",
+                        _l("Children counted in the report's allocation lines of the region (a child helped from two sources may be counted twice).")),
+    "coverage": (_l("Coverage, %"), "percent",
+                 _l("Children helped as a share of children identified, in per cent; not shown where either figure is hidden.")),
+    "needs_published": (_l("Needs published"), "needs",
+                        _l("Needs the region published on the needs board for the campaign (an item and size band each).")),
+    "needs_met": (_l("Needs met"), "needs",
+                  _l("Published needs with nothing more needed: marked covered by the region, or fully pledged through the site.")),
+    "out_of_school": (_l("Appeals about children out of school"), "children",
+                      _l("Appeals about a child not attending school, counted by the region's staff when closing them.")),
+    "back_to_school": (_l("Of which: child back at school"), "children",
+                       _l("Of those appeals, the ones that ended with the child back at school, as counted by staff when closing them.")),
+    "urban_children": (_l("Children reached in towns"), "children",
+                       _l("Children reached by deliveries of sponsors' help to towns and cities (recorded on offers).")),
+    "rural_children": (_l("Children reached in villages"), "children",
+                       _l("Children reached by deliveries of sponsors' help to villages (recorded on offers).")),
+    "urban_value": (_l("Help delivered to towns"), "tenge",
+                    _l("The value of sponsors' help delivered to towns and cities, in tenge.")),
+    "rural_value": (_l("Help delivered to villages"), "tenge",
+                    _l("The value of sponsors' help delivered to villages, in tenge.")),
+}
+# Child counts suppressed together (a row is the sum of its parts only within a group).
+CHILD_GROUPS = (("children_identified",), ("children_helped",), ("out_of_school",), ("back_to_school",),
+                ("urban_children", "rural_children"))
+# A value published beside a child count is hidden with it.
+HIDDEN_WITH = {"urban_value": "urban_children", "rural_value": "rural_children"}
+SIGNED_INPUTS = ("planned_budget", "children_identified", "out_of_school", "back_to_school")
+
+
+def compute(campaign_id: int, regions=None) -> dict[str, dict[str, int | None]]:
+    """``{region: {indicator: value}}`` before suppression (coverage left to ``publishable``); a few grouped queries."""
+    result: dict[str, dict[str, int | None]] = defaultdict(dict)
+
+    def keep(code):
+        return regions is None or code in regions
+
+    a = Allocation
+    for code, source, children, amount in db.session.execute(
+        sa.select(a.region_code, a.source, sa.func.sum(a.children), sa.func.sum(a.amount))
+        .where(a.campaign_id == campaign_id, a.is_demo.is_(False)).group_by(a.region_code, a.source)
+    ):
+        if keep(code):
+            row = result[code]
+            row["spent_" + source] = int(amount or 0)
+            row["children_helped"] = row.get("children_helped", 0) + int(children or 0)
+    needs = list(db.session.scalars(sa.select(Need).where(Need.campaign_id == campaign_id, Need.is_demo.is_(False))))
+    from ..needs.progress import progress_of
+
+    progress = progress_of(needs)
+    for need in needs:
+        if keep(need.region_code):
+            row = result[need.region_code]
+            row["needs_published"] = row.get("needs_published", 0) + 1
+            row["needs_met"] = row.get("needs_met", 0) + (1 if progress[need.id].covered else 0)
+    for code, locality, children, value in db.session.execute(
+        sa.select(Delivery.region_code, Delivery.locality, sa.func.coalesce(sa.func.sum(Delivery.children), 0),
+                  sa.func.coalesce(sa.func.sum(Delivery.value_tenge), 0))
+        .join(Offer, Offer.id == Delivery.offer_id)
+        .where(Offer.campaign_id == campaign_id, Offer.status != "declined", Offer.is_demo.is_(False))
+        .group_by(Delivery.region_code, Delivery.locality)
+    ):
+        if keep(code) and locality in ("urban", "rural"):
+            result[code][locality + "_children"] = int(children)
+            result[code][locality + "_value"] = int(value)
+    for signoff in db.session.scalars(sa.select(IndicatorSignoff).where(IndicatorSignoff.campaign_id == campaign_id)):
+        if keep(signoff.region_code):
+            for name in SIGNED_INPUTS:
+                result[signoff.region_code][name] = getattr(signoff, name)
+    return dict(result)
+
+
+def _coverage(row: dict) -> int | None:
+    helped, identified = row.get("children_helped"), row.get("children_identified")
+    if not isinstance(helped, int) or not isinstance(identified, int) or identified <= 0:
+        return None
+    return round(100 * helped / identified)
+
+
+def publishable(values: dict[str, dict], threshold: int, also_hide=()) -> dict:
+    """The table as published: regional child counts under the threshold hidden (with complements, and whatever
+    an earlier version hid), values beside hidden counts hidden, national totals, coverage."""
+    hidden: dict[tuple, str] = {}
+    sticky = {tuple(k) for k in also_hide}
+    for group in CHILD_GROUPS:
+        cells = {
+            (code, None, name, None): Figure(children=int(row.get(name) or 0))
+            for code, row in values.items() for name in group if row.get(name)
+        }
+        figures = build_hierarchy(cells)
+        if len(group) == 1:  # a region's total is the cell itself: no separate equation
+            figures = {k: f for k, f in figures.items() if k[2] is not None or k == (None, None, None, None)}
+        group_sticky = [k for k in sticky if k[2] in group]
+        for key, status in suppress(figures, threshold, also_hide=group_sticky).items():
+            if key[0] is not None and key[2] is not None:
+                hidden[key] = status
+    regions = {}
+    national: dict[str, int] = defaultdict(int)
+    for code, row in sorted(values.items()):
+        out = {}
+        for name in INDICATORS:
+            value = row.get(name)
+            if name == "coverage":
+                continue
+            if isinstance(value, int):
+                national[name] += value
+            key = (code, None, HIDDEN_WITH.get(name, name), None)
+            out[name] = marker(hidden[key], threshold) if key in hidden else value
+        out["coverage"] = None if any(isinstance(out.get(n), str) for n in ("children_helped", "children_identified")) \
+            else _coverage(out)
+        regions[code] = out
+    national_row = dict(national)
+    national_row["coverage"] = _coverage(national_row)
+    return {
+        "columns": list(INDICATORS), "regions": regions, "national": national_row, "threshold": threshold,
+        "hidden": sorted([list(k) for k in hidden], key=lambda k: (k[0], k[2])),
+    }
+
+
+def previous_hidden(report) -> list:
+    hidden = []
+    for version in report.versions if report else []:
+        hidden.extend((version.summary or {}).get("indicators", {}).get("hidden", []))
+    return hidden
+
+
+def freeze(campaign_id: int, number: int, threshold: int, report=None) -> dict | None:
+    """The indicators of the regions whose figures are checked, for version ``number``; marks them included."""
+    signoffs = list(db.session.scalars(sa.select(IndicatorSignoff).where(
+        IndicatorSignoff.campaign_id == campaign_id, IndicatorSignoff.status.in_(("checked", "included")))))
+    if not signoffs:
+        return None
+    regions = {s.region_code for s in signoffs}
+    table = publishable(compute(campaign_id, regions), threshold, previous_hidden(report))
+    for signoff in signoffs:
+        if signoff.status == "checked":
+            signoff.status = "included"
+            signoff.included_in_version = number
+    table["version"] = number
+    return table
+
+
+def missing_regions(campaign_id: int, codes) -> list[str]:
+    """Regions whose figures are not checked yet (nothing entered, or only submitted)."""
+    done = set(db.session.scalars(sa.select(IndicatorSignoff.region_code).where(
+        IndicatorSignoff.campaign_id == campaign_id, IndicatorSignoff.status.in_(("checked", "included")))))
+    return [code for code in codes if code not in done]
+
+
+def now():
+    return clock.now()
