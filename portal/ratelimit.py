@@ -116,6 +116,20 @@ def account_token(scope: str, account: str) -> str:
     return _token(b"account", scope, account.strip().lower())
 
 
+def refund() -> None:
+    """Give back what this request took from its limits (a refused form that took nothing costs no attempt).
+
+    Counting up front and refunding holds a limit under concurrency; counting only afterwards
+    (Flask-Limiter's ``deduct_when``) let every request that overlapped in time pass the check
+    before any was counted: 8 appeals passed a limit of 5 on 4 workers.
+    """
+    from .extensions import limiter
+
+    for taken in limiter.current_limits:
+        if not taken.breached:
+            limiter.storage.incr(taken.key, taken.limit.get_expiry(), amount=-1)
+
+
 class SQLiteStorage(Storage):
     """A fixed-window counter store in one SQLite file, shared by the workers of one machine.
 

@@ -46,6 +46,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from ..extensions import csrf, db, limiter
+from ..ratelimit import refund
 from ..http import FormPage
 from ..errors import handle_http_error
 from ..forms import failed_status, inline_validation
@@ -115,9 +116,16 @@ def _render_form(form, status=200, identifiers=None, expired=False, rate_limited
     )
 
 
-def _saved(response) -> bool:
-    """Only a report that was taken counts toward the limit: a refused form (422/400) costs no attempt."""
-    return response.status_code < 400
+@bp.after_request
+def _refund_refused(response):
+    """Only a report that was taken counts toward the limit: a refused form (422/400) costs no attempt.
+
+    Counted when the request starts and given back here (``ratelimit.refund``), so simultaneous
+    submissions from four workers cannot all pass the check before any is counted.
+    """
+    if request.endpoint == "appeals.new" and request.method == "POST" and 400 <= response.status_code != 429:
+        refund()
+    return response
 
 
 @bp.errorhandler(429)
@@ -149,7 +157,7 @@ def _render_sent():
 
 @bp.route("", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(submit_limit, methods=["POST"], exempt_when=_inline_validation_request, deduct_when=_saved)
+@limiter.limit(submit_limit, methods=["POST"], exempt_when=_inline_validation_request)
 def new():
     """The appeal form; a valid POST answers with the receipt itself."""
     if request.method != "POST":
