@@ -1,15 +1,15 @@
 """Numbers from URLs and hidden fields: one bounded path converter, one parser for the rest.
 
 Whatever a visitor types into a URL reaches a query only when it is a number the database can
-hold. SQLite refuses a Python int beyond 64 bits (``OverflowError``), PostgreSQL one beyond its
-column (``integer`` is 32 bits: a ``DataError`` on insert); both were 500s. So:
+hold. SQLite refuses a Python int beyond 64 bits (``OverflowError``), PostgreSQL one beyond the
+column's ``integer`` (32 bits: ``DataError``, in a WHERE as in an INSERT); both were 500s. So:
 
 * ``<int:…>`` in every rule is :class:`IdConverter`: ASCII digits only (Werkzeug's ``\\d`` also
   matches ``²`` and ``١٢``), at most :data:`MAX_ID` — anything else does not match, a 404 before
   the view runs;
-* :func:`to_int` reads any other number (``?page=``, ``?need=``, a hidden ``need_id``), and
-  :func:`int_arg` / :func:`page_arg` read one from ``request.args``: a value that is missing, not a
-  plain whole number or out of range is the default, never an exception;
+* :func:`to_int` reads any other number (``?need=``, a hidden ``need_id``, an id a form carries)
+  and :func:`page_arg` the ``?page=`` of a list: a value that is missing, not a plain whole number
+  or out of range is the default, never an exception;
 * a NUL character never reaches a query: PostgreSQL refuses it in text (``DataError``) where
   SQLite stores it, and no visitor types one. :func:`replace_nul` answers 404 to a path carrying
   one and, before any view, turns it into U+FFFD (the replacement character) in the query string:
@@ -52,11 +52,6 @@ def to_int(value, default=None, *, min_value: int = 0, max_value: int = MAX_ID):
     else:
         return default
     return number if min_value <= number <= max_value else default
-
-
-def int_arg(name: str, default=None, *, min_value: int = 0, max_value: int = MAX_ID):
-    """The query parameter ``name`` as a bounded int (see :func:`to_int`); the first value when repeated."""
-    return to_int(request.args.get(name), default, min_value=min_value, max_value=max_value)
 
 
 def page_arg(name: str = "page", *, strict: bool = False) -> int:

@@ -3,7 +3,7 @@
 Every test of the battery asks the URL map, not a list, so a new area's pages and
 forms join the battery the moment its blueprint is registered. Routes with an id or
 slug are built from a factory in ``tests/factories.py`` when one matches
-(``make_<model>`` for the staff ``access_rule(model=...)``, else ``make_<area>`` /
+(``make_<model>`` for the staff ``access_rule(model=...)``, else ``make_<view>``, ``make_<area>`` /
 ``make_<area minus s>``), and skipped otherwise.
 """
 
@@ -67,6 +67,7 @@ def factory_for(route: Route):
     if model is not None:
         names.append("make_" + _snake(model.__name__))
     area, _dot, view = route.endpoint.partition(".")
+    names.append("make_" + view)  # a factory named after the view first (offers.track: make_track)
     for name in (area.removesuffix("_staff"), area.split("_", 1)[0], view):  # fairs_ics.event_ics, posters.fair
         names += ["make_" + name, "make_" + name.removesuffix("s"), "make_" + name.removesuffix("es")]
     for name in names:

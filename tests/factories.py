@@ -135,6 +135,19 @@ def make_offer(region_code="KZ-71", kinds=("backpacks",), **fields):
     return offer
 
 
+def make_private_offer(region_code="KZ-71", **fields):
+    """An offer with the sponsor's private link (portal/offers/track.py): ``.reference`` and ``.token`` name it."""
+    from portal.offers.services import issue_private_token
+
+    offer = make_offer(region_code, **fields)
+    offer.token = issue_private_token(offer)
+    db.session.flush()
+    return offer
+
+
+make_track = make_withdraw_consent = make_private_offer  # the views of the private page (tests/battery.py)
+
+
 # --- appeals -----------------------------------------------------------------------
 
 

@@ -37,8 +37,10 @@ from urllib.parse import quote, quote_from_bytes
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict
 
+from portal import create_app
+from portal.extensions import db
 from tests import battery
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_config, reset_database
 from tests.test_hostile_input import Target
 from tests.test_security_headers import _route_app
 
@@ -58,13 +60,14 @@ DECLARED_PATH = {"static": {"filename": "css/site.css"}}
 # Hostile values, one of each kind (the battery runs in CI on two databases: about 15 per parameter).
 # A path segment (percent-encoded when sent):
 PATH_VALUES = [
-    "0", "-1", "2147483648", "9" * 25, "1.5", "²", "١٢", "abc", "Жәрмеңке 😀", "x" * 2000, "\x00\r\n",
-    "..", "../../etc/passwd", "%00",
+    "0", "-1", "2147483648", "9" * 25, "²", "abc", "Жәрмеңке 😀", "x" * 300, "\x00\r\n", "../../etc/passwd",
 ]
+# (key, reader) pairs read on the reference pages of each side: the same code on every route.
+SHARED_READS: dict[str, set] = {}
 # ``<lang:…>`` is one converter on every public rule: a few values each.
 LANG_VALUES = ["xx", "KK", "\x00\r\n", "..", "қз"]
 # A number anywhere: zero, negative, beyond PostgreSQL's integer and beyond 64 bits, not plain digits.
-NUMBERS = ["0", "-1", "2147483648", "9" * 25, "-" + "9" * 25, "1e308", "NaN", "²"]
+NUMBERS = ["0", "-1", "2147483648", "9" * 25, "1e308", "NaN", "²"]
 # A day: the ends of ``datetime.date`` (a day more or a time-zone shift overflows).
 DATES = ["0001-01-01", "9999-12-31", "9999-12-31T23:59", "0001-01-01T00:00"]
 # Anything else: empty, overlong, Unicode, control characters (a header injection in a redirect),
@@ -265,8 +268,13 @@ class Prober:
         return fill(self.route.rule, self.values)
 
 
-@pytest.fixture
-def prober_app(app):
+@pytest.fixture(scope="module")
+def prober_app(database_url):
+    """One app for the whole battery (an app and a fresh database per route cost more than the probing):
+    every route makes its own records with the factories, and only the status of each answer counts."""
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        reset_database()
     app.config["WTF_CSRF_ENABLED"] = True  # as in production; every POST carries a valid token
     app.config["PROPAGATE_EXCEPTIONS"] = False  # a 500 is an answer to count, not an error ending the test
     app.recorder = install_recorder(app)
@@ -285,6 +293,9 @@ def prober_app(app):
             yield app
     finally:
         app.logger.removeHandler(handler)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_the_battery_sees_every_route():
@@ -305,11 +316,13 @@ def test_hostile_parameters(prober_app, route):
 
     # What shared code reads (on a page that reads nothing itself) is fuzzed once, in
     # test_parameters_read_on_every_request; a key this view reads itself is fuzzed here.
-    shared = set()
-    for page in REFERENCE_PAGES[side_of(route)]:
-        recorder.reset()
-        probe.send(page, method="GET")
-        shared |= recorder.args
+    side = side_of(route)
+    if side not in SHARED_READS:
+        for page in REFERENCE_PAGES[side]:
+            recorder.reset()
+            probe.send(page, method="GET")
+            SHARED_READS.setdefault(side, set()).update(recorder.args)
+    shared = SHARED_READS[side]
 
     # A plain request, recording what the view reads.
     recorder.reset()
@@ -350,7 +363,8 @@ def test_hostile_parameters(prober_app, route):
         form_keys = sorted(((recorder.form - shown) | set(probe.form_kinds)) - {"csrf_token"})
         for key in form_keys:
             kind = probe.form_kinds.get(key)
-            for value in FORM_VALUES + (DATES if kind in DATE_KINDS or kind is None else []):
+            days = {"date": DATES[:2], "datetime-local": DATES[2:], None: DATES}.get(kind, [])
+            for value in FORM_VALUES + days:
                 response = probe.send(probe.path, data={**probe.form_data, key: value}, method="POST")
                 probe.check(response, ANY_ANSWER, f"{probe.path} form {key}={value[:20]!r}", "POST")
 
