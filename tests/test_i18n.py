@@ -174,3 +174,18 @@ def test_app_refuses_to_start_without_a_secret(monkeypatch, tmp_path):
     app = Flask("x", instance_path=str(tmp_path))
     with pytest.raises(RuntimeError, match="No SECRET_KEY"):
         load_config(app, None)
+
+
+def test_the_english_catalogue_holds_no_kazakh_or_russian():
+    """A catalogue merge once copied Russian into the English file: English pages showed «полиция»."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    cyrillic = re.compile("[\u0400-\u04ff]")
+    leaked = [m.id for m in catalogue if m.id and cyrillic.search(" ".join(m.string) if isinstance(m.string, tuple)
+                                                                   else (m.string or ""))
+              and not cyrillic.search(m.id if isinstance(m.id, str) else " ".join(m.id))]
+    assert not leaked, leaked
