@@ -141,3 +141,93 @@ def test_indicators_and_methodology_in_each_language(app, client, lang, word):
     publish_report(app, lines=None)
     html = client.get(f"/{lang}/reports/{SLUG}").get_data(as_text=True)
     assert f">{word}</h2>" in html
+
+
+# --- disclosure: the report's attacks run on the indicators too -----------------------------------
+
+
+def _attack_rows(table: dict, group: tuple) -> list[dict]:
+    """One group of child counts as published rows: region cells, the national figure of each column, and the
+    group's national total (the reader adds the columns up). Region totals of a group are not published."""
+    rows = []
+    for code, row in table["regions"].items():
+        for name in group:
+            value = row.get(name)
+            if value in (None, 0):
+                continue
+            rows.append({"region_code": code, "recipient_group": "all", "aid_kind": name, "source": "all",
+                         "children": str(value)})
+    for name in group:
+        if table["national"].get(name):
+            rows.append({"region_code": "", "recipient_group": "", "aid_kind": name, "source": "",
+                         "children": str(table["national"][name])})
+    national = [table["national"].get(name) or 0 for name in group]
+    total = sum(national) if all(isinstance(v, int) for v in national) else 0
+    rows.append({"region_code": "", "recipient_group": "", "aid_kind": "", "source": "",
+                 "children": str(total) if all(isinstance(v, int) for v in national) else "x"})  # the reader's sum
+    return rows
+
+
+def _national_hidden(table, group) -> bool:
+    """A hidden national figure leaves no published sum to attack: then some region cell of it is hidden too
+    (it is hidden only where small hidden cells would otherwise be pinned by their bounds)."""
+    hidden = [name for name in group if isinstance(table["national"].get(name), str)]
+    for name in hidden:
+        assert any(isinstance(row.get(name), str) for row in table["regions"].values())
+    return bool(hidden)
+
+
+TABLES = {
+    "one small region": {"KZ-71": {"children_helped": 120}, "KZ-47": {"children_helped": 4}, "KZ-15": {"children_helped": 60}},
+    "two small regions": {"KZ-71": {"children_helped": 3}, "KZ-47": {"children_helped": 4}, "KZ-15": {"children_helped": 60}},
+    "two regions only": {"KZ-71": {"children_helped": 300}, "KZ-47": {"children_helped": 1}},
+    "ones everywhere": {code: {"back_to_school": 1} for code in ("KZ-71", "KZ-47", "KZ-15", "KZ-75")},
+    "small ones beside a large one": {"KZ-71": {"out_of_school": 1}, "KZ-47": {"out_of_school": 1}, "KZ-15": {"out_of_school": 40}},
+    "urban and rural": {
+        "KZ-71": {"urban_children": 200, "rural_children": 2, "urban_value": 1, "rural_value": 2},
+        "KZ-47": {"urban_children": 40, "rural_children": 35},
+        "KZ-15": {"urban_children": 5, "rural_children": 90},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_indicator_tables_reveal_nothing(name):
+    from portal.reports.indicators import CHILD_GROUPS, publishable
+    from tests.test_report_suppression import interval_attack, linear_attack, read_view, subtraction_attack
+
+    table = publishable(TABLES[name], 10)
+    for group in CHILD_GROUPS:
+        if _national_hidden(table, group):
+            continue
+        known, hidden = read_view(_attack_rows(table, group))
+        assert subtraction_attack(known, hidden) == set(), (name, group)
+        assert linear_attack(known, hidden) == set(), (name, group)
+        assert interval_attack(known, hidden) == set(), (name, group)
+    # Values published beside a hidden count are hidden with it.
+    for row in table["regions"].values():
+        for value, count in (("urban_value", "urban_children"), ("rural_value", "rural_children")):
+            if isinstance(row.get(count), str):
+                assert isinstance(row.get(value), str)
+
+
+def test_random_indicator_tables_reveal_nothing():
+    import random
+
+    from portal.reports.indicators import CHILD_GROUPS, publishable
+    from tests.test_report_suppression import interval_attack, linear_attack, read_view, subtraction_attack
+
+    rng = random.Random(16)
+    codes = ("KZ-71", "KZ-47", "KZ-15", "KZ-75", "KZ-11")
+    for _ in range(40):
+        values = {
+            code: {name: rng.choice((0, 1, 2, 5, 9, 10, 11, 40, 300)) for group in CHILD_GROUPS for name in group}
+            for code in rng.sample(codes, rng.randint(1, len(codes)))
+        }
+        table = publishable(values, 10)
+        for group in CHILD_GROUPS:
+            if _national_hidden(table, group):
+                continue
+            known, hidden = read_view(_attack_rows(table, group))
+            assert not subtraction_attack(known, hidden) and not linear_attack(known, hidden), (values, group)
+            assert not interval_attack(known, hidden), (values, group)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from .. import clock
-from ..disclosure import Figure, build_hierarchy, marker, suppress
+from ..disclosure import HIDDEN_MARK, Figure, build_hierarchy, equations, marker, pinned, suppress
 from ..extensions import db
 from ..needs.models import Need
 from ..offers.models import Delivery, Offer
@@ -63,6 +63,7 @@ CHILD_GROUPS = (("children_identified",), ("children_helped",), ("out_of_school"
                 ("urban_children", "rural_children"))
 # A value published beside a child count is hidden with it.
 HIDDEN_WITH = {"urban_value": "urban_children", "rural_value": "rural_children"}
+ALL = "*"  # the dimensions an indicator cell does not break down
 SIGNED_INPUTS = ("planned_budget", "children_identified", "out_of_school", "back_to_school")
 
 
@@ -120,18 +121,28 @@ def publishable(values: dict[str, dict], threshold: int, also_hide=()) -> dict:
     an earlier version hid), values beside hidden counts hidden, national totals, coverage."""
     hidden: dict[tuple, str] = {}
     sticky = {tuple(k) for k in also_hide}
+    national_hidden: set[str] = set()
     for group in CHILD_GROUPS:
+        # Detail cells (region, ALL, indicator, ALL); the hierarchy adds region totals, which are not published:
+        # suppression then treats them as known, which only makes it more careful.
         cells = {
-            (code, None, name, None): Figure(children=int(row.get(name) or 0))
+            (code, ALL, name, ALL): Figure(children=int(row.get(name) or 0))
             for code, row in values.items() for name in group if row.get(name)
         }
         figures = build_hierarchy(cells)
-        if len(group) == 1:  # a region's total is the cell itself: no separate equation
-            figures = {k: f for k, f in figures.items() if k[2] is not None or k == (None, None, None, None)}
-        group_sticky = [k for k in sticky if k[2] in group]
-        for key, status in suppress(figures, threshold, also_hide=group_sticky).items():
+        group_sticky = [(k[0], ALL, k[2], ALL) for k in sticky if k[2] in group and (k[0], ALL, k[2], ALL) in figures]
+        found = suppress(figures, threshold, also_hide=group_sticky)
+        for key, status in found.items():
             if key[0] is not None and key[2] is not None:
-                hidden[key] = status
+                hidden[(key[0], None, key[2], None)] = status
+        # Small hidden counts adding up to a published national figure can be pinned by their bounds
+        # (four regions, each "<10", total 4: each is 1): then that national figure is not published either.
+        cell_hidden = {k: v for k, v in found.items() if k[0] is not None and k[2] is not None}
+        if cell_hidden:
+            eqs = [(total, parts) for total, parts in equations([k for k, f in figures.items() if f.children])
+                   if total[0] is None and total[2] is not None]
+            if pinned(eqs, cell_hidden, figures, threshold):
+                national_hidden.update(group)
     regions = {}
     national: dict[str, int] = defaultdict(int)
     for code, row in sorted(values.items()):
@@ -148,6 +159,11 @@ def publishable(values: dict[str, dict], threshold: int, also_hide=()) -> dict:
             else _coverage(out)
         regions[code] = out
     national_row = dict(national)
+    for name in national_hidden:
+        national_row[name] = HIDDEN_MARK
+    for value, count in HIDDEN_WITH.items():
+        if count in national_hidden:
+            national_row[value] = HIDDEN_MARK
     national_row["coverage"] = _coverage(national_row)
     return {
         "columns": list(INDICATORS), "regions": regions, "national": national_row, "threshold": threshold,
