@@ -28,7 +28,7 @@ from ..htmx import render
 from ..queue import services as queue
 from ..queue.forms import BulkForm
 from ..queue import staff as queue_pages
-from ..queue.staff import back_to, flash_errors, queue_filter_form
+from ..queue.staff import queue_filter_form
 from ..regions.models import regions_ordered
 from ..staff.access import access_rule, can_edit, can_view, get_for_staff, region_choices, scoped
 from ..staff.models import StaffUser
@@ -414,22 +414,7 @@ def _export(appeals) -> Response:
 @access_rule()
 def bulk():
     """One action on the ticked appeals: a status, close as duplicate or spam, assign, or export (no texts)."""
-    form = _bulk_form(request.form)
-    back = request.form.get("back", "")
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return back_to("appeals_staff.list_appeals", back)
-    appeals = queue.load_selection(Appeal, form.ids.data)
-    if form.action.data == "export":
-        return _export(appeals)
-    assignee = None
-    if form.action.data == "assign" and form.assignee.data:
-        assignee = db.session.get(StaffUser, int(form.assignee.data))
-    result = queue.bulk_appeals(appeals, form.action.data, assignee)
-    db.session.commit()
-    flash(_("Changed: %(changed)d. Left as they were: %(skipped)d.", changed=result.changed,
-            skipped=len(form.ids.data) - result.changed))
-    return back_to("appeals_staff.list_appeals", back)
+    return queue_pages.run_bulk(Appeal, _bulk_form(request.form), "appeals_staff.list_appeals", _export)
 
 
 def _changes(before: dict, appeal: Appeal) -> dict:

@@ -8,21 +8,18 @@ from wtforms import Field, SelectField, SubmitField
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
+from ..params import to_int
 from .services import BULK_LIMIT, NATIONAL
 
 
 class IdListField(Field):
-    """The ticked checkboxes (``name="ids"``): numbers only, each once, at most ``BULK_LIMIT``."""
+    """The ticked checkboxes (``name="ids"``): ids only, each once, at most ``BULK_LIMIT``."""
 
     widget = HiddenInput()
 
     def process_formdata(self, valuelist):
-        ids = []
-        for value in valuelist:
-            value = (value or "").strip()
-            if value.isascii() and value.isdigit() and len(value) <= 10:
-                ids.append(int(value))
-        self.data = sorted(set(ids))
+        ids = [to_int(value) for value in valuelist]  # only ids an id column can hold (portal/params.py)
+        self.data = sorted({ident for ident in ids if ident is not None})
 
     def _value(self):
         return ""

@@ -245,87 +245,85 @@ class BulkResult:
     skipped: int = 0
 
 
-def bulk_appeals(appeals: list[Appeal], action: str, assignee: StaffUser | None = None) -> BulkResult:
-    """Apply one action to the appeals this staff member may change; one audit entry per changed appeal."""
+def _appeal_change(appeal: Appeal, action: str) -> dict | None:
+    """What a status or close action changes on one appeal ({} nothing, None not possible)."""
     from ..appeals.models import STATUSES
 
-    result = BulkResult()
-    entries = []
-    for appeal in appeals:
-        if not can_edit(appeal):
-            result.skipped += 1
-            continue
-        changes = {}
-        if action.startswith("status:") and action[7:] in STATUSES:
-            if appeal.status != action[7:]:
-                changes["status"] = [appeal.status, action[7:]]
-                appeal.status = action[7:]
-        elif action.startswith("close:") and action[6:] in CLOSE_REASONS:
-            reason = action[6:]
-            if appeal.status != "closed" or appeal.close_reason != reason:
-                changes = {"status": [appeal.status, "closed"], "close_reason": [appeal.close_reason, reason]}
-                appeal.status, appeal.close_reason = "closed", reason
-                if appeal.reporter_updated:
-                    changes["reporter_updated"] = [True, False]
-                    appeal.reporter_updated = False
-        elif action == "assign":
-            new_id = assignee.id if assignee else None
-            if assignee is not None and not may_work(appeal, assignee):
-                result.skipped += 1
-                continue
-            if appeal.assignee_id != new_id:
-                changes["assignee_id"] = [appeal.assignee_id, new_id]
-                appeal.assignee_id = new_id
-        if changes:
-            entries.append({"action": "bulk_" + action.split(":")[0], "object_type": "appeal",
-                            "object_id": appeal.id, "region_code": appeal.region_code, "changes": changes})
-            result.changed += 1
-    db.session.flush()
-    record_many(entries)
-    return result
+    if action.startswith("status:") and action[7:] in STATUSES:
+        if appeal.status == action[7:]:
+            return {}
+        changes = {"status": [appeal.status, action[7:]]}
+        appeal.status = action[7:]
+        return changes
+    if action.startswith("close:") and action[6:] in CLOSE_REASONS:
+        reason = action[6:]
+        if appeal.status == "closed" and appeal.close_reason == reason:
+            return {}
+        changes = {"status": [appeal.status, "closed"], "close_reason": [appeal.close_reason, reason]}
+        appeal.status, appeal.close_reason = "closed", reason
+        if appeal.reporter_updated:
+            changes["reporter_updated"] = [True, False]
+            appeal.reporter_updated = False
+        return changes
+    return None
 
 
-def bulk_offers(offers: list[Offer], action: str, assignee: StaffUser | None = None) -> BulkResult:
-    """The same for offers; a status change follows the offer's transitions (others are skipped), and
-    "close as duplicate/spam" declines the offer with that reason as its note."""
+def _offer_change(offer: Offer, action: str) -> dict | None:
+    """A status change follows the offer's transitions; "close as duplicate/spam" declines it with that
+    reason as its note."""
+    if action.startswith("status:"):
+        target = action[7:]
+    elif action.startswith("close:") and action[6:] in CLOSE_REASONS:
+        target = "declined"
+    else:
+        return None
+    if target == offer.status:
+        return {}
+    if target not in offer.next_statuses:
+        return None
+    changes = {"status": [offer.status, target]}
+    offer.status = target
+    if action.startswith("close:"):
+        note = str(CLOSE_REASONS[action[6:]])
+        changes["status_note"] = [offer.status_note, note]
+        offer.status_note = note
+    if target == "declined" and offer.wall_approved:
+        changes["wall_approved"] = [True, False]
+        offer.wall_approved = False
+    return changes
+
+
+def _assign_change(item, assignee: StaffUser | None) -> dict | None:
+    if assignee is not None and not may_work(item, assignee):
+        return None
+    new_id = assignee.id if assignee else None
+    if item.assignee_id == new_id:
+        return {}
+    changes = {"assignee_id": [item.assignee_id, new_id]}
+    item.assignee_id = new_id
+    return changes
+
+
+def bulk(items: list, action: str, assignee: StaffUser | None = None) -> BulkResult:
+    """Apply one action to the appeals or offers this staff member may change: a status, close as a
+    duplicate or spam, or assign. Items where it is not possible are skipped; one audit entry per changed
+    item, all in one INSERT."""
     result = BulkResult()
     entries = []
-    for offer in offers:
-        if not can_edit(offer):
+    for item in items:
+        if not can_edit(item):
             result.skipped += 1
             continue
-        changes = {}
-        target = None
-        if action.startswith("status:"):
-            target = action[7:]
-        elif action.startswith("close:") and action[6:] in CLOSE_REASONS:
-            target = "declined"
-        if target is not None:
-            if target == offer.status:
-                continue
-            if target not in offer.next_statuses:
-                result.skipped += 1
-                continue
-            changes["status"] = [offer.status, target]
-            offer.status = target
-            if action.startswith("close:"):
-                note = str(CLOSE_REASONS[action[6:]])
-                changes["status_note"] = [offer.status_note, note]
-                offer.status_note = note
-            if target == "declined" and offer.wall_approved:
-                changes["wall_approved"] = [True, False]
-                offer.wall_approved = False
-        elif action == "assign":
-            new_id = assignee.id if assignee else None
-            if assignee is not None and not may_work(offer, assignee):
-                result.skipped += 1
-                continue
-            if offer.assignee_id != new_id:
-                changes["assignee_id"] = [offer.assignee_id, new_id]
-                offer.assignee_id = new_id
-        if changes:
-            entries.append({"action": "bulk_" + action.split(":")[0], "object_type": "offer",
-                            "object_id": offer.id, "region_code": offer.primary_region, "changes": changes})
+        if action == "assign":
+            changes = _assign_change(item, assignee)
+        else:
+            changes = (_appeal_change if isinstance(item, Appeal) else _offer_change)(item, action)
+        if changes is None:
+            result.skipped += 1
+        elif changes:
+            object_type, region = _object(item)
+            entries.append({"action": "bulk_" + action.split(":")[0], "object_type": object_type,
+                            "object_id": item.id, "region_code": region, "changes": changes})
             result.changed += 1
     db.session.flush()
     record_many(entries)

@@ -178,22 +178,26 @@ def _export_offers(offers) -> Response:
 def bulk_offers():
     """One action on the ticked offers: a status (by the offer's transitions), decline as duplicate or spam,
     assign, or export."""
-    form = _offer_bulk_form(request.form)
+    return run_bulk(Offer, _offer_bulk_form(request.form), "offers_staff.list_offers", _export_offers)
+
+
+def run_bulk(model, form: BulkForm, list_endpoint: str, export):
+    """The bulk POST of either list: the selection is loaded in one query, then exported or changed."""
     back = request.form.get("back", "")
     if not form.validate_on_submit():
         flash_errors(form)
-        return back_to("offers_staff.list_offers", back)
-    offers = services.load_selection(Offer, form.ids.data)
+        return back_to(list_endpoint, back)
+    items = services.load_selection(model, form.ids.data)
     if form.action.data == "export":
-        return _export_offers(offers)
+        return export(items)
     assignee = None
     if form.action.data == "assign" and form.assignee.data:
         assignee = db.session.get(StaffUser, int(form.assignee.data))
-    result = services.bulk_offers(offers, form.action.data, assignee)
+    result = services.bulk(items, form.action.data, assignee)
     db.session.commit()
     flash(_("Changed: %(changed)d. Left as they were: %(skipped)d.", changed=result.changed,
             skipped=len(form.ids.data) - result.changed))
-    return back_to("offers_staff.list_offers", back)
+    return back_to(list_endpoint, back)
 
 
 # --- the dashboard's aggregate export ----------------------------------------------------------------
