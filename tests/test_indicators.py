@@ -231,3 +231,28 @@ def test_random_indicator_tables_reveal_nothing():
             known, hidden = read_view(_attack_rows(table, group))
             assert not subtraction_attack(known, hidden) and not linear_attack(known, hidden), (values, group)
             assert not interval_attack(known, hidden), (values, group)
+
+
+def test_year_over_year_series_once_two_campaigns_have_indicators(app, client):
+    from portal.campaigns.models import Campaign
+    from portal.reports.publish import default_texts, publish
+    from tests.factories import make_campaign
+
+    _regions_with_helped(app, {"KZ-71": 120, "KZ-15": 60})
+    publish_report(app, lines=None)
+    html = client.get(f"/en/reports/{SLUG}").get_data(as_text=True)
+    assert "Year over year, whole country" not in html  # one year only
+    with app.test_request_context("/staff/reports/"):
+        later = make_campaign(year=2024)
+        db.session.add(Allocation(campaign_id=later.id, region_code="KZ-71", recipient_group="low_income",
+                                  aid_kind="backpack", source="sponsors", children=150, amount=1_500_000, items=150))
+        db.session.add(IndicatorSignoff(campaign_id=later.id, region_code="KZ-71", status="checked",
+                                        children_identified=180, planned_budget=2_000_000))
+        db.session.flush()
+        publish(later, texts=default_texts(later, False, 10))
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) >= 2
+    for path in (f"/en/reports/{SLUG}", "/en/reports/mektepke-zhol-2024"):
+        html = client.get(path).get_data(as_text=True)
+        series = html.split("Year over year, whole country")[1].split("</table>")[0]
+        assert ">2023</th>" in series and ">2024</th>" in series and "83" in series  # 2024 coverage 150/180

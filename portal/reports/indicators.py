@@ -203,3 +203,24 @@ def missing_regions(campaign_id: int, codes) -> list[str]:
 
 def now():
     return clock.now()
+
+
+SERIES_COLUMNS = ("planned_budget", "spent_local_budget", "spent_sponsors", "spent_other", "children_identified",
+                  "children_helped", "coverage", "needs_met", "out_of_school", "back_to_school")
+
+
+def series(is_demo: bool = False) -> list[tuple[int, int, dict]]:
+    """``[(year, version number, national indicators)]`` from the latest version of each campaign's report that
+    carries indicators, oldest year first: the year-over-year series (shown once two years exist)."""
+    from ..campaigns.models import Campaign
+    from .models import Report
+
+    rows = []
+    for report in db.session.scalars(
+        sa.select(Report).join(Campaign, Campaign.id == Report.campaign_id)
+        .where(Report.is_demo == is_demo).order_by(Campaign.year)
+    ):
+        latest = next((v for v in reversed(report.versions) if (v.summary or {}).get("indicators")), None)
+        if latest is not None:
+            rows.append((report.campaign.year, latest.number, latest.summary["indicators"]["national"]))
+    return rows

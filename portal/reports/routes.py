@@ -167,7 +167,7 @@ def _render_version(report: Report, version: ReportVersion):
             history=[(v, compare(v)) for v in reversed(report.versions)],
             localised=localised,
             citation=citation(report, version),
-            indicator_defs=_indicator_defs(), region_names=_region_names(),
+            **_indicator_context(report, version),
             **dictionary(),
         )
     )
@@ -226,10 +226,24 @@ def download(slug: str, number: int, name: str):
     return response
 
 
+def _indicator_context(report, version) -> dict:
+    """What the indicators section needs, only for a version that carries indicators (no query otherwise)."""
+    if not (version.summary or {}).get("indicators"):
+        return {}
+    return {"indicator_defs": _indicator_defs(), "region_names": _region_names(), "indicator_series": _series(report)}
+
+
 def _indicator_defs():
     from .indicators import INDICATORS
 
     return INDICATORS
+
+
+def _series(report):
+    from .indicators import SERIES_COLUMNS, series
+
+    rows = series(report.is_demo)
+    return (SERIES_COLUMNS, rows) if len(rows) >= 2 else None
 
 
 def _region_names() -> dict:
