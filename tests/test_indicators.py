@@ -100,6 +100,11 @@ def test_published_version_freezes_checked_regions_with_disclosure_control(app, 
     by_region = {r[0]: r for r in rows[1:]}
     assert by_region["KZ-47"][col] == "<10" and by_region["KZ"][col] == "185"
     assert client.get(f"/reports/{SLUG}/v9/indicators.csv").status_code == 404
+    data = client.get(f"/reports/{SLUG}/v1/indicators.json").get_json()
+    assert data["regions"]["KZ-47"]["children_helped"] == "<10" and data["national"]["children_helped"] == 185
+    coverage = data["indicators"]["coverage"]
+    assert coverage["unit"] == "percent" and coverage["name_kk"] == "Қамту, %" and coverage["name_ru"] == "Охват, %"
+    assert coverage["methodology_kk"] and coverage["methodology_ru"] != coverage["methodology_en"]
 
 
 def test_hidden_indicator_cells_stay_hidden_in_later_versions(app):

@@ -276,6 +276,42 @@ def indicators_csv(slug: str, number: int):
     return response
 
 
+@files_bp.get("/<slug>/v<int:number>/indicators.json")
+@cacheable("reports", ttl=24 * 3600, cookies=False)
+def indicators_json(slug: str, number: int):
+    """The version's frozen indicators as JSON, each with its name, unit and methodology in kk, ru and en."""
+    import json
+
+    from flask_babel import force_locale
+
+    from .indicators import INDICATORS
+
+    report = report_or_404(slug)
+    found = report.version(number)
+    table = (found.summary or {}).get("indicators") if found else None
+    if not table:
+        abort(404)
+    definitions = {}
+    for key in table["columns"]:
+        label, unit, method = INDICATORS[key]
+        entry = {"unit": unit}
+        for lang in ("kk", "ru", "en"):
+            with force_locale(lang):
+                entry["name_" + lang], entry["methodology_" + lang] = str(label), str(method)
+        definitions[key] = entry
+    body = {
+        "report": slug, "version": number, "year": report.campaign.year,
+        "published": found.published_at.isoformat(), "threshold": table["threshold"],
+        "markers": {"<%d" % table["threshold"]: "fewer children than the threshold: hidden",
+                    "x": "hidden so that a small figure cannot be worked out"},
+        "indicators": definitions, "regions": table["regions"], "national": table["national"],
+    }
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"), content_type="application/json")
+    response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
+    return response
+
+
 @files_bp.get("/<slug>/latest/<name>")
 def latest(slug: str, name: str):
     """Redirect to the newest version's file (the versioned URL is the one to cite)."""
