@@ -194,3 +194,13 @@ def test_the_wall_shows_what_each_sponsor_delivered_by_region(app, client, staff
         db.session.get(Offer, offer_id).consent_public = False
         db.session.commit()
     assert "Two Regions LLP" not in client.get("/en/sponsors").get_data(as_text=True)
+
+
+def test_demo_shows_partly_delivered_and_delivered_offers(app, client, runner):
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        offers = {o.form_token: o for o in db.session.scalars(sa.select(Offer).where(Offer.is_demo))}
+        assert offers["demo-offer-01"].progress == "partly_delivered"
+        assert offers["demo-offer-02"].status == "delivered" and offers["demo-offer-02"].delivered_quantity == 120
+    assert "Delivered: 120 pcs worth" in client.get("/en/sponsors?region=KZ-15").get_data(as_text=True).replace("\u00a0", " ")

@@ -9,7 +9,7 @@ from ..campaigns.demo import demo_campaign
 from ..campaigns.models import campaign_for
 from ..extensions import db
 from ..seeding import demo_loader
-from .models import Offer, OfferKind, OfferRegion
+from .models import Delivery, Offer, OfferKind, OfferRegion
 from .services import next_reference
 
 # (token, donor type, organisation, contact, regions, kinds, status, public, approved, extra)
@@ -27,6 +27,14 @@ DEMO_OFFERS = [
     ("demo-offer-05", "person", "", "Демо Асқар", [], ["money"], "new", False, False, {"value_tenge": 100_000}),
     ("demo-offer-06", "company", "«Каспий Транс» ЖШС", "Демо Данияр", ["KZ-47"], ["services"],
      "contacted", True, False, {"description": "Ақтаудағы мектеп жәрмеңкесіне тегін автобус."}),
+]
+
+# What reached where (issue 16): the accepted offer is partly delivered, the delivered one in full.
+# (token, kind, quantity, value, children, region, place, locality, days ago)
+DEMO_DELIVERIES = [
+    ("demo-offer-01", "backpacks", 120, 1_800_000, 120, "KZ-71", "Алматы ауданы, № 45 мектеп-лицей", "urban", 6),
+    ("demo-offer-02", "uniforms", 80, 2_400_000, 80, "KZ-15", "Мұғалжар ауданы, Қандыағаш қаласы", "urban", 12),
+    ("demo-offer-02", "shoes", 40, 600_000, 40, "KZ-15", "Ойыл ауданы, Ойыл ауылы", "rural", 9),
 ]
 
 
@@ -53,6 +61,11 @@ def load_demo_offers() -> int:
         )
         offer.kinds = [OfferKind(kind=k) for k in kinds]
         offer.regions = [OfferRegion(region_code=r) for r in regions]
+        offer.deliveries = [
+            Delivery(kind=kind, quantity=quantity, value_tenge=value, children=children, region_code=region,
+                     place=place, locality=locality, delivered_on=today - dt.timedelta(days=days))
+            for (key, kind, quantity, value, children, region, place, locality, days) in DEMO_DELIVERIES if key == token
+        ]
         db.session.add(offer)
         added += 1
     return added
