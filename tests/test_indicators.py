@@ -261,3 +261,34 @@ def test_year_over_year_series_once_two_campaigns_have_indicators(app, client):
         html = client.get(path).get_data(as_text=True)
         series = html.split("Year over year, whole country")[1].split("</table>")[0]
         assert ">2023</th>" in series and ">2024</th>" in series and "83" in series  # 2024 coverage 150/180
+
+
+def test_appeals_about_children_out_of_school_are_counted_when_staff_close_them(app, staff_client):
+    from portal.appeals.models import Appeal
+    from portal.reports.indicators import compute
+    from tests.factories import make_appeal
+
+    with app.app_context():
+        ids = [make_appeal("KZ-71", category="not_attending").id for _ in range(3)]
+        make_appeal("KZ-71", category="forced_fees")
+        campaign_id = db.session.scalar(sa.select(Allocation.campaign_id)) or __import__(
+            "portal.campaigns.models", fromlist=["Campaign"]).current_campaign().id
+        db.session.commit()
+    coordinator = staff_client("coordinator", "KZ-71")
+    page = coordinator.get(f"/staff/appeals/{ids[0]}").get_data(as_text=True)
+    assert "Closing: the child is back at school" in page
+    assert coordinator.post(f"/staff/appeals/{ids[0]}/status", data={"status": "closed", "back_to_school": "y"}).status_code in (302, 303)
+    assert coordinator.post(f"/staff/appeals/{ids[1]}/status", data={"status": "closed"}).status_code in (302, 303)
+    with app.app_context():
+        assert db.session.get(Appeal, ids[0]).back_to_school is True
+        assert db.session.get(Appeal, ids[1]).back_to_school is False
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_id == str(ids[0]), AuditEntry.action == "appeal_status"))
+        assert entry.changes["back_to_school"] == [None, True] and "message" not in entry.changes
+        row = compute(campaign_id)["KZ-71"]
+        assert (row["out_of_school"], row["back_to_school"]) == (3, 1)
+        # The region adds those it took outside the portal in its sign-off.
+        db.session.add(IndicatorSignoff(campaign_id=campaign_id, region_code="KZ-71", status="submitted",
+                                        out_of_school=2, back_to_school=2))
+        db.session.commit()
+        row = compute(campaign_id)["KZ-71"]
+        assert (row["out_of_school"], row["back_to_school"]) == (5, 3)

@@ -118,6 +118,9 @@ class Appeal(db.Model):
     channel: Mapped[str] = mapped_column(sa.String(16), default="web")
     # The language of the page the reporter wrote from: replies go out in it.
     language: Mapped[str] = mapped_column(sa.String(2), default="")
+    # A child not attending school (category "not_attending"): staff say, when closing, whether the child is
+    # back at school (None: not said). Counted in the campaign indicators (portal/reports/indicators.py).
+    back_to_school: Mapped[bool | None]
 
     region: Mapped[Region | None] = relationship()
     assignee = relationship("StaffUser", foreign_keys=[assignee_id], lazy="joined")

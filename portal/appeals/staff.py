@@ -19,7 +19,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..audit import record, snapshot
@@ -137,6 +137,8 @@ class RecordForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=list(STATUSES.items()), validate_choice=False)
+    # Only for an appeal about a child not attending school, when closing it (campaign indicators, issue 16).
+    back_to_school = BooleanField(_l("Closing: the child is back at school"))
     submit = SubmitField(_l("Change the status"))
 
     def validate_status(self, field):
@@ -327,9 +329,12 @@ def change_status(appeal_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, status_form=form)
-    if form.status.data != appeal.status:
+    back = bool(form.back_to_school.data) if appeal.category == "not_attending" and form.status.data == "closed" else None
+    if form.status.data != appeal.status or (back is not None and back != appeal.back_to_school):
         before = snapshot(appeal)
         appeal.status = form.status.data
+        if appeal.category == "not_attending":
+            appeal.back_to_school = back
         record("appeal_status", appeal, changes=_changes(before, appeal))
         db.session.commit()
         flash(_("The status is now “%(status)s”.", status=appeal.status_label))
@@ -422,7 +427,7 @@ def _changes(before: dict, appeal: Appeal) -> dict:
     after = snapshot(appeal)
     return {
         key: [before.get(key), after.get(key)]
-        for key in ("status", "reporter_updated")
+        for key in ("status", "reporter_updated", "back_to_school")
         if before.get(key) != after.get(key)
     }
 

@@ -125,7 +125,8 @@ class IndicatorForm(FlaskForm):
 
     planned_budget = WholeNumberField(_l("Planned budget, tenge"), validators=[Optional()])
     children_identified = WholeNumberField(_l("Children identified as in need"), validators=[Optional()])
-    out_of_school = WholeNumberField(_l("Appeals about children out of school"), validators=[Optional()])
+    out_of_school = WholeNumberField(_l("Appeals about children out of school not registered on the portal"),
+                                     validators=[Optional()])
     back_to_school = WholeNumberField(_l("Of which: child back at school"), validators=[Optional()])
 
     def validate_back_to_school(self, field):

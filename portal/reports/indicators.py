@@ -2,8 +2,9 @@
 
 Counted from what the portal holds — allocations (spent by source, children helped), needs (met),
 deliveries (help to towns and villages) — and from what each region enters and signs off in the
-back office (``IndicatorSignoff``: planned budget, children identified as in need, appeals about
-children out of school and how many ended with the child back at school).
+back office (``IndicatorSignoff``: planned budget, children identified as in need). Appeals about a
+child not attending school are counted from the portal's appeals, with the child back at school as
+staff said when closing them; a region adds those it took outside the portal in its sign-off.
 
 A region's figures go submitted → checked → included in version N: ``freeze()`` puts the checked
 regions into the version being published (``summary["indicators"]``, frozen with it) under the same
@@ -64,6 +65,7 @@ CHILD_GROUPS = (("children_identified",), ("children_helped",), ("out_of_school"
 # A value published beside a child count is hidden with it.
 HIDDEN_WITH = {"urban_value": "urban_children", "rural_value": "rural_children"}
 ALL = "*"  # the dimensions an indicator cell does not break down
+ADDED_INPUTS = ("out_of_school", "back_to_school")
 SIGNED_INPUTS = ("planned_budget", "children_identified", "out_of_school", "back_to_school")
 
 
@@ -102,10 +104,35 @@ def compute(campaign_id: int, regions=None) -> dict[str, dict[str, int | None]]:
         if keep(code) and locality in ("urban", "rural"):
             result[code][locality + "_children"] = int(children)
             result[code][locality + "_value"] = int(value)
+    # Appeals about a child not attending school, registered on the portal in the campaign's period, and those
+    # staff closed with the child back at school.
+    from ..appeals.models import Appeal
+    from ..campaigns.models import Campaign, period
+
+    first, last = period(db.session.get(Campaign, campaign_id))
+    stmt = (
+        sa.select(Appeal.region_code, sa.func.count(),
+                  sa.func.sum(sa.case((Appeal.back_to_school.is_(True), 1), else_=0)))
+        .where(Appeal.category == "not_attending", Appeal.is_demo.is_(False), Appeal.region_code.is_not(None))
+        .group_by(Appeal.region_code)
+    )
+    if first is not None:
+        stmt = stmt.where(Appeal.created_on >= first)
+    if last is not None:
+        stmt = stmt.where(Appeal.created_on <= last)
+    for code, total, back in db.session.execute(stmt):
+        if keep(code):
+            result[code]["out_of_school"] = int(total)
+            result[code]["back_to_school"] = int(back or 0)
     for signoff in db.session.scalars(sa.select(IndicatorSignoff).where(IndicatorSignoff.campaign_id == campaign_id)):
         if keep(signoff.region_code):
             for name in SIGNED_INPUTS:
-                result[signoff.region_code][name] = getattr(signoff, name)
+                value = getattr(signoff, name)
+                if name in ADDED_INPUTS:  # appeals the region took outside the portal, added to the portal's
+                    if value is not None:
+                        result[signoff.region_code][name] = result[signoff.region_code].get(name, 0) + value
+                else:
+                    result[signoff.region_code][name] = value
     return dict(result)
 
 
