@@ -26,7 +26,7 @@ def mail_configured() -> bool:
 def new_message(to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = current_app.config.get("MAIL_DEFAULT_SENDER") or "no-reply@localhost"
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="mektepke-zhol")
@@ -39,8 +39,8 @@ def new_message(to: str, subject: str, body: str) -> EmailMessage:
 def smtp_connection():
     """An open, logged-in SMTP connection (raises one of ``ERRORS`` when the server cannot be reached)."""
     config = current_app.config
-    host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
-    timeout = float(config.get("MAIL_TIMEOUT") or 5)
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    timeout = float(config["MAIL_TIMEOUT"])
     smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
     with smtp_class(host, port, timeout=timeout) as smtp:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):

@@ -647,9 +647,9 @@ def test_pepper_file_is_created_once_outside_the_database(tmp_path):
 
 
 def test_production_hash_defaults_are_strong(app):
-    from portal.appeals import DEFAULTS
+    from portal.config import Defaults
 
-    assert DEFAULTS["APPEAL_HASH_MEMORY_KIB"] >= 19 * 1024 and DEFAULTS["APPEAL_HASH_TIME_COST"] >= 2
+    assert Defaults.APPEAL_HASH_MEMORY_KIB >= 19 * 1024 and Defaults.APPEAL_HASH_TIME_COST >= 2
 
 
 # --- demo data ---------------------------------------------------------------------

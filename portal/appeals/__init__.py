@@ -8,7 +8,7 @@ receipt code exists in plain text only in the one response that shows it (the
 database keeps a slow keyed hash, see ``receipts.py``). Every page of the path
 is ``Cache-Control: no-store`` and carries a "Leave this page quickly" link.
 
-Configuration (defaults in ``DEFAULTS``): ``APPEAL_PEPPER`` (else
+Configuration (defaults in ``portal/config.py``): ``APPEAL_PEPPER`` (else
 ``instance/appeal_pepper``), ``APPEAL_HASH_TIME_COST`` / ``APPEAL_HASH_MEMORY_KIB``
 (Argon2id), ``APPEAL_RATE_LIMIT`` (submissions) and ``APPEAL_CHECK_RATE_LIMIT``
 (checking, confirming, adding information; per client address, through the
@@ -22,20 +22,6 @@ import time
 from flask import Blueprint, has_request_context, request
 
 bp = Blueprint("appeals", __name__, url_prefix="/<lang:lang>/appeal")
-
-DEFAULTS = {
-    "APPEAL_PEPPER": None,
-    "APPEAL_HASH_TIME_COST": 3,
-    "APPEAL_HASH_MEMORY_KIB": 64 * 1024,
-    # Generous per address: many phones share one address behind a mobile operator's NAT.
-    "APPEAL_RATE_LIMIT": "5 per minute;30 per hour",
-    "APPEAL_CHECK_RATE_LIMIT": "10 per minute;60 per hour",
-    "APPEAL_FORM_MAX_AGE": 24 * 3600,
-    "APPEAL_RECEIPT_REDISPLAY_SECONDS": 3600,
-    # Where "Leave this page quickly" goes: an ordinary page that says nothing about the visitor.
-    "APPEAL_EXIT_URL": "https://www.google.kz/",
-}
-
 
 class DayOnly(logging.Filter):
     """The app's log records made while serving the appeal path keep the day, never the time of day.
@@ -53,9 +39,7 @@ class DayOnly(logging.Filter):
 
 
 @bp.record_once
-def _defaults(state):
-    for key, value in DEFAULTS.items():
-        state.app.config.setdefault(key, value)
+def _day_only_logs(state):
     state.app.logger.addFilter(DayOnly())
 
 

@@ -106,7 +106,7 @@ def generation_store(app):
     if uri == "memory://":
         return MemoryGenerations()
     if uri and uri.startswith(("redis://", "rediss://", "unix://")):
-        return RedisGenerations(uri, app.config.get("PAGE_CACHE_KEY", "portal:page-cache:generations"))
+        return RedisGenerations(uri, app.config["PAGE_CACHE_KEY"])
     if uri:
         return FileGenerations(Path(uri))
     url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])

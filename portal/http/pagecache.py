@@ -85,7 +85,7 @@ class PageCache:
         self.app = app
         self.wsgi_app = wsgi_app
         config = app.config
-        self.enabled = config.get("PAGE_CACHE_ENABLED", not app.testing)
+        self.enabled = config["PAGE_CACHE_ENABLED"] if config["PAGE_CACHE_ENABLED"] is not None else not app.testing
         self.ttl = float(config["PAGE_CACHE_TTL"])
         self.max_entries = int(config["PAGE_CACHE_MAX_ENTRIES"])
         self.max_bytes = int(config["PAGE_CACHE_MAX_BYTES"])
@@ -93,7 +93,7 @@ class PageCache:
         self.bytes = 0
         self.bypass_cookies = tuple(
             name + "="
-            for name in (config.get("SESSION_COOKIE_NAME", "session"), config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+            for name in (config["SESSION_COOKIE_NAME"], config["REMEMBER_COOKIE_NAME"])
         )
         self.store = generation_store(app) if self.enabled else MemoryGenerations()
         self.entries: OrderedDict = OrderedDict()

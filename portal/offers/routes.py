@@ -18,17 +18,14 @@ from .services import create_offer, new_form_token, offer_by_reference, offer_fo
 from ..needs.progress import progress
 from ..needs.services import prefill_offer
 
-SUBMIT_LIMIT = "10 per minute;40 per hour"
-VALIDATE_LIMIT = "300 per hour"
-
 
 def submit_limit() -> str:
     """Submissions per client (``OFFER_RATE_LIMIT`` overrides, e.g. behind a NAT of a whole office)."""
-    return current_app.config.get("OFFER_RATE_LIMIT") or SUBMIT_LIMIT
+    return current_app.config["OFFER_RATE_LIMIT"]
 
 
 def validate_limit() -> str:
-    return current_app.config.get("OFFER_VALIDATE_RATE_LIMIT") or VALIDATE_LIMIT
+    return current_app.config["OFFER_VALIDATE_RATE_LIMIT"]
 
 
 def _is_inline_validation() -> bool:

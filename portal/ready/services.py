@@ -16,14 +16,13 @@ from ..disclosure import PRIMARY, Figure, build_hierarchy, marker, suppress
 from .forms import ANSWERS, GOODS, QUESTIONS
 from .models import ReadyTally
 
-DEFAULT_THRESHOLD = 10
 TALLY_TZ = "Asia/Almaty"
 SOURCE = "self_check"  # the fourth key of the reports' hierarchy: one source only
 
 
 def threshold() -> int:
     """The reports' small-count threshold, so self-check figures are protected the same way."""
-    return int(current_app.config.get("REPORT_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
+    return int(current_app.config["REPORT_SUPPRESSION_THRESHOLD"])
 
 
 def record_tallies(region_code: str, answers: dict[str, str], day: dt.date | None = None) -> None:

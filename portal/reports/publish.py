@@ -31,7 +31,6 @@ from .models import (
 )
 from ..disclosure import HIDDEN_MARK, NATIONAL, Figure, build_hierarchy, marker, suppress
 
-DEFAULT_THRESHOLD = 10
 PUBLISHER = {"kk": "«Мектепке жол» порталы", "ru": "Портал «Дорога в школу»", "en": "Road to School portal"}
 CSV_FIELDS = (
     "region_code", "region_name_kk", "region_name_ru", "region_name_en",
@@ -41,7 +40,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def threshold() -> int:
-    return int(current_app.config.get("REPORT_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
+    return int(current_app.config["REPORT_SUPPRESSION_THRESHOLD"])
 
 
 def default_slug(campaign: Campaign, is_demo: bool = False) -> str:

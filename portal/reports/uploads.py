@@ -34,8 +34,6 @@ CHOICES = {"recipient_group": GROUPS, "aid_kind": KINDS, "source": SOURCES}
 LIMITS = {"children": 1_000_000, "amount_kzt": 10**12, "items": 10_000_000}
 BATCH = 1000
 MAX_ERRORS = 500
-DEFAULT_MAX_ROWS = 200_000
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # A zip bomb disguised as .xlsx: refuse archives that would unpack to more than this.
 MAX_UNPACKED = 400 * 1024 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -80,11 +78,11 @@ class FileProblem(Exception):
 
 
 def max_rows() -> int:
-    return int(current_app.config.get("REPORT_UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS))
+    return int(current_app.config["REPORT_UPLOAD_MAX_ROWS"])
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("REPORT_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(current_app.config["REPORT_UPLOAD_MAX_BYTES"])
 
 
 # --- reading ---------------------------------------------------------------------------

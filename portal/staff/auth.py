@@ -58,7 +58,6 @@ def staff_count() -> int:
 
 
 def init_app(app) -> None:
-    app.config.setdefault("STAFF_IDLE_TIMEOUT", 30 * 60)
     login.init_app(app)
     # Sessions are bound by session_version and the inactivity timeout, not by client address:
     # nothing in the portal fingerprints addresses outside the rate limiter.

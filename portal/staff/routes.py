@@ -23,7 +23,7 @@ def sign_in_limit() -> str:
     """Per client, for the password, code and enrolment steps (``STAFF_SIGN_IN_RATE_LIMIT``)."""
     from flask import current_app
 
-    return current_app.config.get("STAFF_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
+    return current_app.config["STAFF_SIGN_IN_RATE_LIMIT"]
 
 
 def account_limit() -> str:
@@ -31,7 +31,7 @@ def account_limit() -> str:
     cannot be swapped for another guessing the same account's password or code."""
     from flask import current_app
 
-    return current_app.config.get("STAFF_ACCOUNT_RATE_LIMIT", "10 per 15 minutes;30 per hour")
+    return current_app.config["STAFF_ACCOUNT_RATE_LIMIT"]
 
 
 def _account_signing_in() -> str:
@@ -82,7 +82,7 @@ def _complete_sign_in(user: StaffUser, next_url: str):
 def _demo_refused(user: StaffUser) -> bool:
     from flask import current_app
 
-    return user.is_demo and not current_app.config.get("ALLOW_DEMO_LOGIN")
+    return user.is_demo and not current_app.config["ALLOW_DEMO_LOGIN"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
