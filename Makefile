@@ -42,8 +42,8 @@ translations: install
 
 # After changing visible strings: extract, merge into kk/ru/en, then translate the new entries.
 messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --omit-header -o translations/messages.pot portal templates
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --omit-header --no-wrap -o translations/messages.pot portal templates
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching --no-wrap
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \

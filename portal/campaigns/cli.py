@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
@@ -12,6 +13,22 @@ from .models import LANGS, campaign_of_year, campaigns_ordered, usual_dates
 from .services import CampaignError, close_campaign, open_campaign, update_campaign
 
 campaign = AppGroup("campaign", help="Open, edit and close campaign years.")
+
+
+@contextmanager
+def _refusals():
+    """A refusal of the campaign rules, said as a command-line error (exit status 1)."""
+    try:
+        yield
+    except CampaignError as refusal:
+        raise click.ClickException(str(refusal)) from None
+
+
+def _existing(year: int):
+    found = campaign_of_year(year)
+    if found is None:
+        raise click.ClickException(f"there is no {year} campaign")
+    return found
 
 
 def _texts(options: dict) -> dict:
@@ -36,13 +53,11 @@ def _text_options(func):
 def open_command(year, starts, ends, copy_needs, copy_plans, **texts):
     """Open the campaign of YEAR (audited); the slogan is last year's unless given."""
     default_start, default_end = usual_dates(year)
-    try:
+    with _refusals():
         opened = open_campaign(
             year, starts.date() if starts else default_start, ends.date() if ends else default_end,
             _texts(texts), copy_needs=copy_needs, copy_plans=copy_plans, actor="cli",
         )
-    except CampaignError as refusal:
-        raise click.ClickException(str(refusal)) from None
     db.session.commit()
     click.echo(f"opened the {opened.year} campaign: {opened.starts_on} – {opened.ends_on}")
 
@@ -54,16 +69,12 @@ def open_command(year, starts, ends, copy_needs, copy_plans, **texts):
 @_text_options
 def edit_command(year, starts, ends, **texts):
     """Change the dates or texts of YEAR's campaign (texts not given stay as they are; audited)."""
-    found = campaign_of_year(year)
-    if found is None:
-        raise click.ClickException(f"there is no {year} campaign")
+    found = _existing(year)
     current = {name: getattr(found, name) for name in _texts({})}
     current.update({k: v for k, v in _texts(texts).items() if v})
-    try:
+    with _refusals():
         update_campaign(found, starts.date() if starts else found.starts_on, ends.date() if ends else found.ends_on,
                         current, actor="cli")
-    except CampaignError as refusal:
-        raise click.ClickException(str(refusal)) from None
     db.session.commit()
     click.echo(f"updated the {year} campaign")
 
@@ -72,9 +83,7 @@ def edit_command(year, starts, ends, **texts):
 @click.argument("year", type=int)
 def close_command(year):
     """Close YEAR's campaign: the site shows it as over, with its results (audited)."""
-    found = campaign_of_year(year)
-    if found is None:
-        raise click.ClickException(f"there is no {year} campaign")
+    found = _existing(year)
     close_campaign(found, actor="cli")
     db.session.commit()
     click.echo(f"closed the {year} campaign")

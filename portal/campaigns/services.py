@@ -70,13 +70,14 @@ def open_campaign(year: int, starts_on: dt.date, ends_on: dt.date, texts: dict |
     return campaign
 
 
-def update_campaign(campaign: Campaign, starts_on: dt.date, ends_on: dt.date, texts: dict, *, actor=None) -> None:
+def update_campaign(campaign: Campaign, starts_on: dt.date, ends_on: dt.date, texts: dict, *, actor=None) -> Campaign:
     check_dates(campaign.year, starts_on, ends_on, campaign)
     before = snapshot(campaign)
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
     for name in TEXT_FIELDS:
         setattr(campaign, name, (texts.get(name) or "").strip())
     record("update", campaign, before=before, actor=actor)
+    return campaign
 
 
 def close_campaign(campaign: Campaign, *, actor=None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import clock
 from ..extensions import db
@@ -44,16 +45,25 @@ def new_campaign():
         form.copy_needs.data = True
         form.copy_plans.data = True
     if form.validate_on_submit():
-        try:
-            campaign = open_campaign(form.year.data, form.starts_on.data, form.ends_on.data, form.texts(),
-                                     copy_needs=form.copy_needs.data, copy_plans=form.copy_plans.data)
-        except CampaignError as refusal:
-            form.year.errors = [str(refusal)]
-        else:
-            db.session.commit()
-            flash(_("The %(year)d campaign is open.", year=campaign.year))
-            return redirect(url_for("campaigns_staff.list_campaigns"))
+        done = _saved(form.year, lambda: open_campaign(
+            form.year.data, form.starts_on.data, form.ends_on.data, form.texts(),
+            copy_needs=form.copy_needs.data, copy_plans=form.copy_plans.data,
+        ), _l("The %(year)d campaign is open."))
+        if done:
+            return done
     return _form_page(form, None)
+
+
+def _saved(field, change, done_message):
+    """Run ``change`` (a service call): a refusal is shown on ``field``; success commits, says so, and goes back."""
+    try:
+        campaign = change()
+    except CampaignError as refusal:
+        field.errors = [str(refusal)]
+        return None
+    db.session.commit()
+    flash(str(done_message) % {"year": campaign.year})
+    return redirect(url_for("campaigns_staff.list_campaigns"))
 
 
 def _form_page(form: CampaignForm, campaign: Campaign | None):
@@ -69,14 +79,11 @@ def edit_campaign(campaign_id: int):
     form = CampaignForm(obj=None if request.method == "POST" else campaign)
     form.year.data = campaign.year
     if form.validate_on_submit():
-        try:
-            update_campaign(campaign, form.starts_on.data, form.ends_on.data, form.texts())
-        except CampaignError as refusal:
-            form.starts_on.errors = [str(refusal)]
-        else:
-            db.session.commit()
-            flash(_("The %(year)d campaign has been updated.", year=campaign.year))
-            return redirect(url_for("campaigns_staff.list_campaigns"))
+        done = _saved(form.starts_on, lambda: update_campaign(
+            campaign, form.starts_on.data, form.ends_on.data, form.texts(),
+        ), _l("The %(year)d campaign has been updated."))
+        if done:
+            return done
     return _form_page(form, campaign)
 
 
