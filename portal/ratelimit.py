@@ -48,6 +48,7 @@ import threading
 import time
 
 from flask import current_app, request
+from flask_limiter import Limiter
 from limits.storage import Storage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -63,8 +64,6 @@ def _hour() -> int:
 
 
 def _storage():
-    from .extensions import limiter
-
     return limiter.storage
 
 
@@ -123,8 +122,6 @@ def refund() -> None:
     (Flask-Limiter's ``deduct_when``) let every request that overlapped in time pass the check
     before any was counted: 8 appeals passed a limit of 5 on 4 workers.
     """
-    from .extensions import limiter
-
     for taken in limiter.current_limits:
         if not taken.breached:
             limiter.storage.incr(taken.key, taken.limit.get_expiry(), amount=-1)
@@ -264,3 +261,13 @@ def init_app(app) -> None:
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)
 
+
+# Storage from RATELIMIT_STORAGE_URI: the SQLite store above, in instance/, shared by the workers of one
+# machine by default; redis://… with several machines. Keys from client_token(), never the address.
+limiter = Limiter(key_func=client_token, default_limits=[], headers_enabled=False)
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit in the portal is on a write (``methods=["POST"]``): a page view skips the limiter."""
+    return request.method in ("GET", "HEAD", "OPTIONS")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from .. import clock
+from ..campaigns.models import campaign_for
 from ..extensions import db
 from ..params import to_int
 from .models import ITEMS, OFFER_KIND, Need
@@ -31,10 +33,22 @@ def open_need(need_id) -> Need | None:
     return need if need is not None and not need.covered else None
 
 
+def answerable_need(need_id) -> Need | None:
+    """The need an offer may answer: open, on the public board (the campaign counting today's offers) and not
+    fully pledged yet (refused like a covered one). The offer form checks its hidden ``need_id`` with it."""
+    from .progress import progress
+
+    need = open_need(need_id)
+    if need is None:
+        return None
+    campaign = campaign_for(clock.today_in())
+    if campaign is None or need.campaign_id != campaign.id:
+        return None
+    return need if not progress(need).covered else None
+
+
 def prefill_offer(form, need_id) -> Need | None:
     """Fill a new offer form from the need a sponsor chose on the board: the need, its region, kind and number."""
-    from ..offers.services import answerable_need  # the offers area imports this module
-
     need = answerable_need(need_id)
     if need is None:
         return None

@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .. import clock
 from ..forms import DayField
+from ..needs.services import answerable_need
 from ..text import clean_line, clean_text
 from .models import DONOR_TYPES, KINDS, ORGANISATION_TYPES, STATUSES
 from .validators import (
@@ -283,8 +284,6 @@ class OfferForm(FlaskForm):
 
     def validate_need_id(self, field):
         """Never an error: a need that is unknown, covered or not on the board (an edited or stale link) is dropped."""
-        from .services import answerable_need
-
         need = answerable_need(field.data) if field.data else None
         field.data = str(need.id) if need is not None else ""
 

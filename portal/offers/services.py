@@ -86,22 +86,6 @@ def offer_by_reference(reference: str) -> Offer | None:
     return db.session.scalar(sa.select(Offer).where(Offer.reference == reference))
 
 
-def answerable_need(need_id):
-    """The need an offer may answer: open (not covered) and on the public board (the current campaign's)."""
-    # Imported here: the needs area imports the offers' forms and models.
-    from ..needs.services import open_need
-
-    from ..needs.progress import progress
-
-    need = open_need(need_id)
-    if need is None:
-        return None
-    campaign = campaign_for(clock.today_in())
-    if campaign is None or need.campaign_id != campaign.id:
-        return None
-    return need if not progress(need).covered else None  # fully pledged: refused like a covered one
-
-
 def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
     """Save and commit an offer once per form token: ``(offer, created)``.
 

@@ -9,30 +9,9 @@ package stored so is completed when it is served (``portal/reports/publish.py``)
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, has_request_context, request
+from flask import Blueprint
 
 bp = Blueprint("opendata", __name__)
-
-LICENSE = {
-    "name": "CC-BY-4.0",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-    "title": "Creative Commons Attribution 4.0 International",
-}
-PUBLISHER_EN = "Road to School portal"
-
-
-def public_url(path: str) -> str:
-    """``path`` (``/en/reports/x``) as an absolute URL: PUBLIC_URL, else the request's host; a path outside a request."""
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + path
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    return path
-
-
-def is_absolute(url: str) -> bool:
-    return url.startswith(("https://", "http://"))
 
 
 from . import routes, tables  # noqa: E402,F401

@@ -20,8 +20,9 @@ from .. import clock
 from ..extensions import db
 from ..http import cacheable
 from ..i18n import LANGUAGES
+from ..publishing import LICENSE, PUBLISHER_EN, public_url
 from ..regions.models import Region
-from . import LICENSE, PUBLISHER_EN, bp, public_url
+from . import bp
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",

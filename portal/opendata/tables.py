@@ -18,7 +18,8 @@ from flask import current_app
 
 from .. import clock
 from ..http import cacheable
-from . import LICENSE, PUBLISHER_EN, bp, public_url
+from ..publishing import LICENSE, PUBLISHER_EN, public_url
+from . import bp
 
 BOM = "\ufeff"
 

@@ -24,7 +24,7 @@ from ..audit import record
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..opendata import LICENSE, is_absolute, public_url
+from ..publishing import LICENSE, is_absolute, public_url
 from ..regions.models import Region
 from .models import (
     DIMENSIONS, FILE_NAMES, GROUPS, KINDS, MEDIA_TYPES, SOURCES, Allocation, Report, ReportFile, ReportVersion,
