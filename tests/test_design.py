@@ -214,3 +214,25 @@ def test_every_required_offer_field_is_marked(client):
                   "I agree that the campaign staff process these data"):
         at = html.index(label)
         assert "(required)" in html[at:at + 200], label
+
+
+# --- states that say what they are -------------------------------------------------------------
+
+
+def test_a_news_article_with_a_body_keeps_its_summary(app, client):
+    from portal.extensions import db
+    from tests.factories import make_news
+
+    with app.app_context():
+        make_news(slug="with-body", summary_ru="Коротко о главном.", body_ru="Подробный текст статьи.",
+                  body_html_ru="<p>Подробный текст статьи.</p>")
+        db.session.commit()
+    html = client.get("/ru/news/with-body").get_data(as_text=True)
+    assert '<p class="lead">Коротко о главном.</p>' in html and "Подробный текст статьи." in html
+    assert html.index("Коротко о главном.") < html.index("Подробный текст статьи.")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_response_figures_without_data_say_so_instead_of_an_empty_table(client, lang):
+    html = client.get(f"/{lang}/needs/response").get_data(as_text=True)
+    assert 'class="empty-state"' in html and "<table" not in html
