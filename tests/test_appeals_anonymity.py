@@ -168,8 +168,8 @@ class _Resources(HTMLParser):
             if a.get(attr):
                 self.loaded.append(a[attr])
         if tag == "link" and a.get("href"):
-            # Language alternates are absolute (search engines require it) and load nothing.
-            (self.alternates if a.get("rel") == "alternate" else self.loaded).append(a["href"])
+            # Language alternates and the canonical address are absolute (search engines require it) and load nothing.
+            (self.alternates if a.get("rel") in ("alternate", "canonical") else self.loaded).append(a["href"])
         if tag == "a" and a.get("href"):
             self.links.append((a["href"], a.get("class", "")))
         if tag == "form":
@@ -226,6 +226,9 @@ def test_appeal_table_has_no_column_for_request_data():
     assert columns == {
         "id", "receipt_hash", "category", "region_code", "settlement", "message", "callback_phone",
         "status", "created_on", "receipt_confirmed", "reporter_updated", "is_demo",
+        # The work queue's: dates computed from created_on, staff's own choices, the channel staff recorded
+        # (form, phone, reception) and the page's language (kk/ru/en, for the reply template) — nothing of the request.
+        "due_on", "follow_up_due_on", "assignee_id", "close_reason", "channel", "language", "back_to_school",
     }
     assert set(AppealMessage.__table__.c.keys()) == {
         "id", "appeal_id", "kind", "body", "staff_id", "created_on", "nonce_hash",
