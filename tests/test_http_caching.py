@@ -163,10 +163,16 @@ def test_page_views_the_app_renders_are_limited_per_address(limited):
 
 
 def test_no_page_view_limit_when_the_limiter_is_off(app, database_url):
+    from portal.extensions import limiter
+
+    # Flask-Limiter's init_app keeps RATELIMIT_ENABLED=False as the default of every app created after it
+    # (the limiter is global): put it back, or the rate-limit tests of later modules test nothing.
+    previous = limiter.enabled
     off = create_app(make_config(database_url, RATELIMIT_ENABLED=False, PAGE_VIEW_RATE_LIMIT="1 per minute"))
     try:
         for path in ("/kk/about", "/kk/help", "/healthz"):
             assert off.test_client().get(path).status_code == 200, path
     finally:
+        limiter.enabled = previous
         with off.app_context():
             db.engine.dispose()
