@@ -132,6 +132,12 @@ def interval_attack(known: dict, hidden: dict, threshold: int = THRESHOLD) -> se
             box[key] = [1, threshold - 1]
         else:
             box[key] = [1 if key[0] is None else threshold, inf]
+    return recovered_by_intervals(known, box)
+
+
+def recovered_by_intervals(known: dict, box: dict) -> set:
+    """Tighten each hidden figure's ``[low, high]`` (``box``) through every published sum; the ones pinned to one value."""
+    hidden = box
     rels = relations(list(known) + list(hidden))
     for _ in range(200):
         changed = False

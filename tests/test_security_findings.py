@@ -393,30 +393,10 @@ def _self_check_rows(data, threshold=10):
 
 def _interval_attack_zero_floor(known, hidden, threshold=10):
     """The reports' interval attack where a hidden figure may be 0 ("<10": 0…9; "x": 0 or more)."""
-    from tests.test_report_suppression import relations
+    from tests.test_report_suppression import recovered_by_intervals
 
     box = {k: [0, threshold - 1] if mark.startswith("<") else [0, float("inf")] for k, mark in hidden.items()}
-    rels = relations(list(known) + list(hidden))
-    for _ in range(200):
-        changed = False
-        for total, parts in rels:
-            terms = [(1, total)] + [(-1, p) for p in parts]
-            unknown = [(c, k) for c, k in terms if k in hidden]
-            if not unknown:
-                continue
-            rhs = -sum(c * known[k] for c, k in terms if k not in hidden)
-            for c, k in unknown:
-                rest = [(cj, kj) for cj, kj in unknown if kj != k]
-                lo_rest = sum(cj * box[kj][0] if cj > 0 else cj * box[kj][1] for cj, kj in rest)
-                hi_rest = sum(cj * box[kj][1] if cj > 0 else cj * box[kj][0] for cj, kj in rest)
-                lo, hi = (rhs - hi_rest, rhs - lo_rest) if c > 0 else (lo_rest - rhs, hi_rest - rhs)
-                if lo > box[k][0]:
-                    box[k][0], changed = lo, True
-                if hi < box[k][1]:
-                    box[k][1], changed = hi, True
-        if not changed:
-            break
-    return {k for k, (lo, hi) in box.items() if lo >= hi}
+    return recovered_by_intervals(known, box)
 
 
 def _assert_no_family_singled_out(rows):
