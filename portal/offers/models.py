@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock, workdays
 from ..extensions import db
+from ..recipients import GROUPS
 from ..types import UTCDateTime
 from .validators import display_phone
 
@@ -278,6 +279,9 @@ class Delivery(db.Model):
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), index=True)
     place: Mapped[str] = mapped_column(sa.String(200))  # district, settlement or school
     locality: Mapped[str] = mapped_column(sa.String(8))  # LOCALITIES
+    # Which group of children it reached (portal/recipients.py GROUPS), as an aggregate; None: not stated,
+    # counted as "other recipients" in the report's proposal.
+    recipient_group: Mapped[str | None] = mapped_column(sa.String(24))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     offer: Mapped[Offer] = relationship(back_populates="deliveries")
@@ -289,3 +293,8 @@ class Delivery(db.Model):
     @property
     def locality_label(self) -> str:
         return str(LOCALITIES.get(self.locality, self.locality))
+
+    @property
+    def group_label(self) -> str:
+        """The group of children it reached, or "" when staff did not say."""
+        return str(GROUPS.get(self.recipient_group, self.recipient_group)) if self.recipient_group else ""
