@@ -3,7 +3,8 @@
 The catalogue is DCAT-AP in JSON-LD, as CKAN's ckanext-dcat harvests it: one ``dcat:Catalog``;
 each report is a ``dcat:Dataset`` whose versions are datasets too (``dct:hasVersion`` /
 ``dct:isVersionOf``, ``owl:versionInfo``), each with its distributions (download URL, media type,
-size, SHA-256 as ``spdx:checksum``, licence); temporal coverage is the campaign year, spatial
+size, SHA-256 as ``spdx:checksum``, licence), the campaign indicators among them when the version
+carries them (``indicators.csv``, ``indicators.json``); temporal coverage is the campaign year, spatial
 coverage Kazakhstan and its regions (ISO 3166-2 codes). The school-goods prices are one more dataset.
 """
 
@@ -156,7 +157,8 @@ def report_datasets(regions: list[Region]) -> list[dict]:
                     distribution(public_url("/reports/%s/v%d/%s" % (report.slug, version.number, f.name)),
                                  f.name, f.media_type, f.size, f.sha256, issued, page)
                     for f in version.files if f.name != "datapackage.json"
-                ] + [package_distribution(report.slug, version, issued, page)],
+                ] + generated_indicator_distributions(report.slug, version, issued, page)
+                  + [package_distribution(report.slug, version, issued, page)],
             }
             if version.change_note_en or version.change_note_ru or version.change_note_kk:
                 entry["adms:versionNotes"] = texts({lang: getattr(version, "change_note_" + lang) for lang in LANGUAGES})
@@ -199,6 +201,19 @@ def package_distribution(slug: str, version, issued: str, page: str) -> dict:
     return distribution(public_url("/reports/%s/v%d/datapackage.json" % (slug, version.number)),
                         "datapackage.json", "application/json", len(content),
                         hashlib.sha256(content).hexdigest(), issued, page)
+
+
+def generated_indicator_distributions(slug: str, version, issued: str, page: str) -> list[dict]:
+    """The indicator files of a version published before they were stored, as their downloads generate them
+    (a version that stores them lists them with its other files)."""
+    from ..reports.models import INDICATOR_FILES, MEDIA_TYPES
+    from ..reports.publish import indicator_file_contents
+
+    if any(f.name in INDICATOR_FILES for f in version.files):
+        return []
+    return [distribution(public_url("/reports/%s/v%d/%s" % (slug, version.number, name)), name, MEDIA_TYPES[name],
+                         len(content), hashlib.sha256(content).hexdigest(), issued, page)
+            for name, content in indicator_file_contents(version).items()]
 
 
 def prices_dataset(regions: list[Region]) -> dict | None:

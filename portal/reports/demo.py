@@ -2,7 +2,10 @@
 
 No national totals for 2023 were ever published (see DOMAIN.md §4.2), so the demo does
 not imitate real ones: the figures are drawn from a seeded random generator, and the
-title, methodology and every page that shows them say they are invented.
+title, methodology and every page that shows them say they are invented. Each demo version also
+carries demo indicators: counted from demo records only, with invented regional sign-offs (planned
+budget, children identified, appeals about children out of school) handed to ``publish``, never stored
+as a region's sign-off; with two past years, the year-over-year series shows too.
 """
 
 from __future__ import annotations
@@ -44,6 +47,28 @@ def demo_allocations(campaign: Campaign, seed: int | None = None) -> list[dict]:
     return rows
 
 
+def demo_indicator_inputs(campaign: Campaign) -> dict:
+    """Invented sign-offs of every region with demo lines: a planned budget a little above what was spent,
+    a few more children identified than helped, and appeals about children out of school (some few enough
+    to be hidden when published)."""
+    rng = random.Random(campaign.year * 16)
+    a = Allocation
+    spent = db.session.execute(
+        sa.select(a.region_code, sa.func.sum(a.children), sa.func.sum(a.amount))
+        .where(a.campaign_id == campaign.id, a.is_demo.is_(True)).group_by(a.region_code).order_by(a.region_code)
+    )
+    inputs = {}
+    for code, children, amount in spent:
+        out_of_school = rng.choice((rng.randint(1, 9), rng.randint(10, 60)))
+        inputs[code] = {
+            "planned_budget": int(round(int(amount or 0) * rng.uniform(1.0, 1.3), -3)),
+            "children_identified": int(int(children or 0) * rng.uniform(1.05, 1.4)),
+            "out_of_school": out_of_school,
+            "back_to_school": rng.randint(out_of_school // 2, out_of_school),
+        }
+    return inputs
+
+
 @demo_loader
 def load_demo_report() -> int:
     """A published demo report for each past demo year; the latest one also gets a correction (version 2)."""
@@ -67,7 +92,7 @@ def _demo_report(campaign: Campaign, correction: bool) -> int:
             late = [r for r in rows if r["region_code"] == rows[-1]["region_code"]]
         db.session.execute(sa.insert(Allocation), [r for r in rows if r not in late])
     texts = default_texts(campaign, True, threshold())
-    publish(campaign, texts=texts, is_demo=True)
+    publish(campaign, texts=texts, is_demo=True, indicator_inputs=demo_indicator_inputs(campaign))
     if not correction:
         return len(rows) + 1
     if late:
@@ -77,5 +102,5 @@ def _demo_report(campaign: Campaign, correction: bool) -> int:
         "change_note_ru": "Демо-исправление: добавлены поздно поступившие данные последнего региона.",
         "change_note_en": "Demo correction: late figures of the last region were added.",
     }
-    publish(campaign, texts={**texts, **notes}, is_demo=True)
+    publish(campaign, texts={**texts, **notes}, is_demo=True, indicator_inputs=demo_indicator_inputs(campaign))
     return len(rows) + 2

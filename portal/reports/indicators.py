@@ -9,7 +9,13 @@ staff said when closing them; a region adds those it took outside the portal in 
 A region's figures go submitted → checked → included in version N: ``freeze()`` puts the checked
 regions into the version being published (``summary["indicators"]``, frozen with it) under the same
 disclosure rule as the report (``portal/disclosure.py``): child counts below national level under
-the threshold are hidden, with complements, and stay hidden in later versions.
+the threshold are hidden, with complements, and stay hidden in later versions. Each indicator's name,
+unit and methodology in kk, ru and en are frozen with it too (``definitions``): a later change of
+wording never changes what a published version says.
+
+Demo reports (``portal/reports/demo.py``) count only demo records and take their regional inputs
+from invented sign-offs handed to ``freeze``: nothing demo is stored as a region's sign-off, and a
+real report never counts a demo record.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 
 from .. import clock
 from ..disclosure import HIDDEN_MARK, Figure, build_hierarchy, equations, marker, pinned, suppress
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..needs.models import Need
 from ..offers.models import Delivery, Offer
 from .models import Allocation, IndicatorSignoff
@@ -69,8 +76,12 @@ ADDED_INPUTS = ("out_of_school", "back_to_school")
 SIGNED_INPUTS = ("planned_budget", "children_identified", "out_of_school", "back_to_school")
 
 
-def compute(campaign_id: int, regions=None) -> dict[str, dict[str, int | None]]:
-    """``{region: {indicator: value}}`` before suppression (coverage left to ``publishable``); a few grouped queries."""
+def compute(campaign_id: int, regions=None, is_demo: bool = False, inputs: dict | None = None
+            ) -> dict[str, dict[str, int | None]]:
+    """``{region: {indicator: value}}`` before suppression (coverage left to ``publishable``); a few grouped queries.
+
+    Counts real records, or demo ones with ``is_demo``; the regions' own inputs come from their sign-offs,
+    or from ``inputs`` (``{region: {input: value}}``, the demo's invented sign-offs) when given."""
     result: dict[str, dict[str, int | None]] = defaultdict(dict)
 
     def keep(code):
@@ -79,13 +90,13 @@ def compute(campaign_id: int, regions=None) -> dict[str, dict[str, int | None]]:
     a = Allocation
     for code, source, children, amount in db.session.execute(
         sa.select(a.region_code, a.source, sa.func.sum(a.children), sa.func.sum(a.amount))
-        .where(a.campaign_id == campaign_id, a.is_demo.is_(False)).group_by(a.region_code, a.source)
+        .where(a.campaign_id == campaign_id, a.is_demo == is_demo).group_by(a.region_code, a.source)
     ):
         if keep(code):
             row = result[code]
             row["spent_" + source] = int(amount or 0)
             row["children_helped"] = row.get("children_helped", 0) + int(children or 0)
-    needs = list(db.session.scalars(sa.select(Need).where(Need.campaign_id == campaign_id, Need.is_demo.is_(False))))
+    needs = list(db.session.scalars(sa.select(Need).where(Need.campaign_id == campaign_id, Need.is_demo == is_demo)))
     from ..needs.progress import progress_of
 
     progress = progress_of(needs)
@@ -98,7 +109,7 @@ def compute(campaign_id: int, regions=None) -> dict[str, dict[str, int | None]]:
         sa.select(Delivery.region_code, Delivery.locality, sa.func.coalesce(sa.func.sum(Delivery.children), 0),
                   sa.func.coalesce(sa.func.sum(Delivery.value_tenge), 0))
         .join(Offer, Offer.id == Delivery.offer_id)
-        .where(Offer.campaign_id == campaign_id, Offer.status != "declined", Offer.is_demo.is_(False))
+        .where(Offer.campaign_id == campaign_id, Offer.status != "declined", Offer.is_demo == is_demo)
         .group_by(Delivery.region_code, Delivery.locality)
     ):
         if keep(code) and locality in ("urban", "rural"):
@@ -113,7 +124,7 @@ def compute(campaign_id: int, regions=None) -> dict[str, dict[str, int | None]]:
     stmt = (
         sa.select(Appeal.region_code, sa.func.count(),
                   sa.func.sum(sa.case((Appeal.back_to_school.is_(True), 1), else_=0)))
-        .where(Appeal.category == "not_attending", Appeal.is_demo.is_(False), Appeal.region_code.is_not(None))
+        .where(Appeal.category == "not_attending", Appeal.is_demo == is_demo, Appeal.region_code.is_not(None))
         .group_by(Appeal.region_code)
     )
     if first is not None:
@@ -124,15 +135,21 @@ def compute(campaign_id: int, regions=None) -> dict[str, dict[str, int | None]]:
         if keep(code):
             result[code]["out_of_school"] = int(total)
             result[code]["back_to_school"] = int(back or 0)
-    for signoff in db.session.scalars(sa.select(IndicatorSignoff).where(IndicatorSignoff.campaign_id == campaign_id)):
-        if keep(signoff.region_code):
+    if inputs is None:
+        signed = {} if is_demo else {
+            s.region_code: {name: getattr(s, name) for name in SIGNED_INPUTS}
+            for s in db.session.scalars(sa.select(IndicatorSignoff).where(IndicatorSignoff.campaign_id == campaign_id))}
+    else:
+        signed = inputs
+    for code, entered in signed.items():
+        if keep(code):
             for name in SIGNED_INPUTS:
-                value = getattr(signoff, name)
+                value = entered.get(name)
                 if name in ADDED_INPUTS:  # appeals the region took outside the portal, added to the portal's
                     if value is not None:
-                        result[signoff.region_code][name] = result[signoff.region_code].get(name, 0) + value
+                        result[code][name] = result[code].get(name, 0) + value
                 else:
-                    result[signoff.region_code][name] = value
+                    result[code][name] = value
     return dict(result)
 
 
@@ -205,20 +222,54 @@ def previous_hidden(report) -> list:
     return hidden
 
 
-def freeze(campaign_id: int, number: int, threshold: int, report=None) -> dict | None:
-    """The indicators of the regions whose figures are checked, for version ``number``; marks them included."""
-    signoffs = list(db.session.scalars(sa.select(IndicatorSignoff).where(
-        IndicatorSignoff.campaign_id == campaign_id, IndicatorSignoff.status.in_(("checked", "included")))))
-    if not signoffs:
-        return None
-    regions = {s.region_code for s in signoffs}
-    table = publishable(compute(campaign_id, regions), threshold, previous_hidden(report))
+def freeze(campaign_id: int, number: int, threshold: int, report=None, is_demo: bool = False,
+           inputs: dict | None = None) -> dict | None:
+    """The indicators of the regions whose figures are checked, for version ``number``, with their definitions;
+    marks those sign-offs included. A demo version takes its regions and inputs from ``inputs`` instead."""
+    if is_demo:
+        if not inputs:
+            return None
+        signoffs, regions = [], set(inputs)
+    else:
+        signoffs = list(db.session.scalars(sa.select(IndicatorSignoff).where(
+            IndicatorSignoff.campaign_id == campaign_id, IndicatorSignoff.status.in_(("checked", "included")))))
+        if not signoffs:
+            return None
+        regions = {s.region_code for s in signoffs}
+    values = compute(campaign_id, regions, is_demo, inputs if is_demo else None)
+    table = publishable(values, threshold, previous_hidden(report))
     for signoff in signoffs:
         if signoff.status == "checked":
             signoff.status = "included"
             signoff.included_in_version = number
     table["version"] = number
+    table["definitions"] = live_definitions(table["columns"])
     return table
+
+
+def live_definitions(columns=None) -> dict:
+    """``{indicator: {unit, name_kk, name_ru, name_en, methodology_kk, …}}`` in today's wording."""
+    found = {}
+    for key in columns or INDICATORS:
+        label, unit, method = INDICATORS[key]
+        entry = {"unit": unit}
+        for lang in LANGUAGES:
+            with force_locale(lang):
+                entry["name_" + lang], entry["methodology_" + lang] = str(label), str(method)
+        found[key] = entry
+    return found
+
+
+def definitions(source) -> dict:
+    """The definitions a version's indicators were published with (``source``: the version or its frozen table).
+
+    Versions published before definitions were frozen fall back to today's wording."""
+    table = source if isinstance(source, dict) else ((getattr(source, "summary", None) or {}).get("indicators") or {})
+    frozen = table.get("definitions") or {}
+    columns = table.get("columns") or list(INDICATORS)
+    missing = [key for key in columns if key not in frozen]
+    live = live_definitions(missing) if missing else {}
+    return {key: frozen.get(key) or live[key] for key in columns}
 
 
 def missing_regions(campaign_id: int, codes) -> list[str]:

@@ -19,15 +19,9 @@ from .. import clock
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..i18n import localised, to_local
+from ..recipients import GROUPS
 from ..regions.models import Region
 
-GROUPS = {
-    "low_income": _l("Low-income family"),
-    "large_family": _l("Large family"),
-    "orphan": _l("Orphan"),
-    "without_parental_care": _l("Child without parental care"),
-    "other": _l("Other recipients"),
-}
 KINDS = {
     "uniform": _l("School uniform"),
     "shoes": _l("Shoes"),
@@ -44,7 +38,11 @@ SOURCES = {
 DIMENSIONS = {"recipient_group": GROUPS, "aid_kind": KINDS, "source": SOURCES}
 
 FILE_NAMES = ("data.csv", "data.json", "data.xlsx", "datapackage.json")
+# Stored beside those four only by a version that carries indicators (issue 16); older versions generate them.
+INDICATOR_FILES = ("indicators.csv", "indicators.json")
 MEDIA_TYPES = {
+    "indicators.csv": "text/csv; charset=utf-8",
+    "indicators.json": "application/json",
     "data.csv": "text/csv; charset=utf-8",
     "data.json": "application/json",
     "data.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -3,7 +3,8 @@
 Figures are summed by the database (``GROUP BY`` over region × group × kind × source),
 so memory depends on the number of published cells (at most 20 × 5 × 6 × 3), never on
 the number of allocation lines. Files are generated once, at publication, and stored as
-bytes with their SHA-256; downloads serve those bytes unchanged.
+bytes with their SHA-256; downloads serve those bytes unchanged. A version that carries
+indicators also stores them as files (``indicator_files.py``), in the workbook and the package.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from ..extensions import db
 from ..i18n import LANGUAGES
 from ..publishing import LICENSE, is_absolute, public_url
 from ..regions.models import Region
+from ..spreadsheet import neutralise
+from . import indicator_files
 from .models import (
-    DIMENSIONS, FILE_NAMES, GROUPS, KINDS, MEDIA_TYPES, SOURCES, Allocation, Report, ReportFile, ReportVersion,
+    DIMENSIONS, GROUPS, KINDS, MEDIA_TYPES, SOURCES, Allocation, Report, ReportFile, ReportVersion,
 )
 from ..disclosure import HIDDEN_MARK, NATIONAL, Figure, build_hierarchy, marker, suppress
 
@@ -36,7 +39,6 @@ CSV_FIELDS = (
     "region_code", "region_name_kk", "region_name_ru", "region_name_en",
     "recipient_group", "aid_kind", "source", "children", "amount_kzt", "items",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def threshold() -> int:
@@ -45,13 +47,6 @@ def threshold() -> int:
 
 def default_slug(campaign: Campaign, is_demo: bool = False) -> str:
     return ("demo-" if is_demo else "") + "mektepke-zhol-%d" % campaign.year
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 # --- figures -------------------------------------------------------------------------
@@ -296,6 +291,8 @@ def make_xlsx(meta: dict, rows: list[dict], regions: dict, published_at: dt.date
     about.append(["demo"] + [("yes" if meta["demo"] else "no")] * 3)
     about.append(["methodology"] + [neutralise(meta["methodology"][lang]) for lang in LANGUAGES])
     about.append(["change_note"] + [neutralise(meta["change_note"][lang]) for lang in LANGUAGES])
+    if meta.get("indicators"):
+        indicator_files.add_sheets(wb, meta["indicators"], regions)
 
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -303,9 +300,10 @@ def make_xlsx(meta: dict, rows: list[dict], regions: dict, published_at: dt.date
 
 
 def make_datapackage(meta: dict, files: dict[str, tuple[int, str]]) -> bytes:
-    """A Frictionless Data Package: the three resources (absolute URLs), their schema, checksums and licence.
+    """A Frictionless Data Package: the three resources (absolute URLs), their schema, checksums and licence,
+    and the indicators (a table with its schema, and JSON) when the version stores them.
 
-    ``files``: ``{name: (size, sha256)}`` of data.csv, data.json and data.xlsx.
+    ``files``: ``{name: (size, sha256)}`` of data.csv, data.json and data.xlsx (and the indicator files).
     """
 
     def describe(name):
@@ -366,6 +364,7 @@ def make_datapackage(meta: dict, files: dict[str, tuple[int, str]]) -> bytes:
             {"name": "data-xlsx", "type": "file", "profile": "data-resource",
              "title": "The same figures as an Excel workbook", "format": "xlsx", "mediatype": MEDIA_TYPES["data.xlsx"],
              **describe("data.xlsx")},
+            *(indicator_files.resources(meta["indicators"], describe, files) if meta.get("indicators") else []),
         ],
     }
     return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -396,6 +395,7 @@ def package_meta(version: ReportVersion) -> dict:
         "markers": marker_texts(version.threshold),
         "fields": field_descriptions(version.threshold),
         "codes": code_labels(),
+        "indicators": (version.summary or {}).get("indicators"),
     }
 
 
@@ -460,8 +460,10 @@ def version_url(slug: str, number: int) -> str:
     return public_url("/en/reports/%s/v%d" % (slug, number))
 
 
-def publish(campaign: Campaign, *, texts: dict, is_demo: bool = False, staff=None) -> ReportVersion:
-    """Freeze version N+1 of the campaign's report: figures, texts, four files with SHA-256. The caller commits."""
+def publish(campaign: Campaign, *, texts: dict, is_demo: bool = False, staff=None,
+            indicator_inputs: dict | None = None) -> ReportVersion:
+    """Freeze version N+1 of the campaign's report: figures, texts, four files with SHA-256 (six with indicators).
+    The caller commits. ``indicator_inputs``: the demo's invented regional sign-offs (``indicators.compute``)."""
     report = db.session.scalar(sa.select(Report).where(Report.campaign_id == campaign.id, Report.is_demo == is_demo))
     if report is None:
         report = Report(slug=default_slug(campaign, is_demo), campaign=campaign, is_demo=is_demo, versions=[])
@@ -472,12 +474,12 @@ def publish(campaign: Campaign, *, texts: dict, is_demo: bool = False, staff=Non
     limit = threshold()
     built = build(campaign, is_demo, limit, also_hide=previous_hidden(report))
     number = (report.latest.number + 1) if report.latest else 1
-    if not is_demo:  # the regions' checked indicators, frozen with the version (portal/reports/indicators.py)
-        from .indicators import freeze
+    # The regions' checked indicators (a demo's invented ones), frozen with the version (indicators.py).
+    from .indicators import freeze
 
-        indicators = freeze(campaign.id, number, limit, report)
-        if indicators:
-            built["summary"]["indicators"] = indicators
+    indicators = freeze(campaign.id, number, limit, report, is_demo=is_demo, inputs=indicator_inputs)
+    if indicators:
+        built["summary"]["indicators"] = indicators
     published_at = clock.now().replace(microsecond=0)
     frozen = {
         "%s_%s" % (field, lang): texts.get("%s_%s" % (field, lang), "") or ""
@@ -511,19 +513,33 @@ def publish(campaign: Campaign, *, texts: dict, is_demo: bool = False, staff=Non
 
 def _attach_files(version: ReportVersion, report: Report, campaign: Campaign, built: dict, limit: int,
                   published_at: dt.datetime) -> None:
-    """Generate the four files once and attach them with their sizes and checksums."""
+    """Generate the four files (and the indicator files) once and attach them with their sizes and checksums."""
     meta = package_meta(version)
     regions = _region_names()
     files = {"data.csv": make_csv(built["rows"], regions)}
-    json_meta = {k: v for k, v in meta.items() if k not in ("fields", "files_url", "reports_url", "site_url")}
+    json_meta = {k: v for k, v in meta.items()
+                 if k not in ("fields", "files_url", "reports_url", "site_url", "indicators")}
     json_meta["fields"] = meta["fields"]
     files["data.json"] = make_json(json_meta, built["rows"])
     files["data.xlsx"] = make_xlsx(meta, built["rows"], regions, published_at)
+    files.update(indicator_file_contents(version, meta, regions))
     files["datapackage.json"] = make_datapackage(
         meta, {name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in files.items()})
-    for name in FILE_NAMES:
-        data = files[name]
+    for name, data in files.items():  # in this order on the page: the data, the indicators, the package
         version.files.append(
             ReportFile(name=name, media_type=MEDIA_TYPES[name], size=len(data),
                        sha256=hashlib.sha256(data).hexdigest(), content=data)
         )
+
+
+def indicator_file_contents(version: ReportVersion, meta: dict | None = None, regions: dict | None = None) -> dict:
+    """``{name: bytes}`` of indicators.csv and indicators.json from the version's frozen indicators (none without).
+
+    Stored at publication; for a version published before they were stored, what the downloads generate."""
+    table = (version.summary or {}).get("indicators")
+    if not table:
+        return {}
+    meta = meta or package_meta(version)
+    regions = regions if regions is not None else _region_names()
+    return {"indicators.csv": indicator_files.make_csv(table, regions),
+            "indicators.json": indicator_files.make_json(table, meta)}

@@ -14,7 +14,7 @@ from ..regions.models import Region
 from ..site.routes import sitemap_provider
 from . import bp, files_bp
 from .charts import bar_chart
-from .models import FILE_NAMES, GROUPS, KINDS, SOURCES, Report, ReportFile, ReportVersion
+from .models import FILE_NAMES, GROUPS, INDICATOR_FILES, KINDS, MEDIA_TYPES, SOURCES, Report, ReportFile, ReportVersion
 from .publish import CSV_FIELDS, FIELD_TEXT, PUBLISHER, marker_descriptions, served_package_file
 
 YEAR = 365 * 24 * 3600
@@ -136,6 +136,8 @@ def dictionary() -> dict:
         "data.json": "JSON",
         "data.xlsx": _("Excel workbook with a data dictionary sheet"),
         "datapackage.json": _("Frictionless Data Package (description, schema, checksums)"),
+        "indicators.csv": _("Indicators as CSV"),
+        "indicators.json": _("Indicators and their methodology as JSON"),
     }
     return {"fields": fields, "code_lists": code_lists, "formats": formats}
 
@@ -201,6 +203,18 @@ def download(slug: str, number: int, name: str):
     """The frozen bytes of a published file: strong ETag (its SHA-256), cached for a year."""
     if name not in FILE_NAMES:
         abort(404)
+    found = _stored(slug, number, name)
+    if found is None:
+        abort(404)
+    file, published_at = found
+    if name == "datapackage.json":
+        # Versions published before issue 18 get a corrected description of the same frozen files.
+        file = served_package_file(file, slug, number)
+    return _frozen_response(file, published_at, slug, number, name)
+
+
+def _stored(slug: str, number: int, name: str):
+    """``(ReportFile, published_at)`` of a version's stored file, or None."""
     stmt = (
         sa.select(ReportFile, ReportVersion.published_at)
         .join(ReportVersion, ReportFile.version_id == ReportVersion.id)
@@ -208,29 +222,37 @@ def download(slug: str, number: int, name: str):
         .where(Report.slug == slug, ReportVersion.number == number, ReportFile.name == name)
         .options(undefer(ReportFile.content))
     )
-    found = db.session.execute(stmt).first()
-    if found is None:
-        abort(404)
-    file, published_at = found
-    if name == "datapackage.json":
-        # Versions published before issue 18 get a corrected description of the same frozen files.
-        file = served_package_file(file, slug, number)
+    return db.session.execute(stmt).first()
+
+
+def _frozen_response(file, published_at, slug: str, number: int, name: str, stored: bool = True):
+    """A file's bytes with its SHA-256 as ETag; stored files are immutable, with their checksum stated."""
     # The HTTP layer compresses it (ETag "<sha>-br" / "-gzip") and answers 304 (portal/http).
     response = current_app.response_class(file.content, content_type=file.media_type)
     disposition = "attachment" if name.endswith((".csv", ".xlsx")) else "inline"
     response.headers["Content-Disposition"] = '%s; filename="%s-v%d-%s"' % (disposition, slug, number, name)
     response.last_modified = published_at
     response.set_etag(file.sha256)
+    if not stored:  # generated on request: region names or wording may still change
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
     response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
     response.headers["X-Checksum-SHA256"] = file.sha256
     return response
 
 
 def _indicator_context(report, version) -> dict:
-    """What the indicators section needs, only for a version that carries indicators (no query otherwise)."""
-    if not (version.summary or {}).get("indicators"):
+    """What the indicators section needs, only for a version that carries indicators (no query otherwise): the
+    definitions, region names, the year-over-year series, and the charts drawn from the same frozen figures."""
+    table = (version.summary or {}).get("indicators")
+    if not table:
         return {}
-    return {"indicator_defs": _indicator_defs(), "region_names": _region_names(), "indicator_series": _series(report)}
+    from .indicator_charts import indicator_charts, series_charts
+
+    defs, names, series = _indicator_defs(), _region_names(), _series(report)
+    return {"indicator_defs": defs, "region_names": names, "indicator_series": series,
+            "indicator_charts": indicator_charts(table, defs, names),
+            "indicator_series_charts": series_charts(series[1]) if series else []}
 
 
 def _indicator_defs():
@@ -255,67 +277,39 @@ def _region_names() -> dict:
 @files_bp.get("/<slug>/v<int:number>/indicators.csv")
 @cacheable("reports", ttl=24 * 3600, cookies=False)
 def indicators_csv(slug: str, number: int):
-    """The version's frozen indicators as CSV (UTF-8): one row per region and the total; markers as published."""
-    import csv
-    import io
-
-    report = report_or_404(slug)
-    found = report.version(number)
-    table = (found.summary or {}).get("indicators") if found else None
-    if not table:
-        abort(404)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["region", *table["columns"]])
-    for code, row in table["regions"].items():
-        writer.writerow([code, *["" if row.get(k) is None else row.get(k) for k in table["columns"]]])
-    writer.writerow(["KZ", *["" if table["national"].get(k) is None else table["national"].get(k) for k in table["columns"]]])
-    response = current_app.response_class(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="%s-v%d-indicators.csv"' % (slug, number)
-    response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
-    return response
+    """The version's frozen indicators as CSV: one row per region and the country, markers as published."""
+    return _indicator_file(slug, number, "indicators.csv")
 
 
 @files_bp.get("/<slug>/v<int:number>/indicators.json")
 @cacheable("reports", ttl=24 * 3600, cookies=False)
 def indicators_json(slug: str, number: int):
     """The version's frozen indicators as JSON, each with its name, unit and methodology in kk, ru and en."""
-    import json
+    return _indicator_file(slug, number, "indicators.json")
 
-    from flask_babel import force_locale
 
-    from .indicators import INDICATORS
+def _indicator_file(slug: str, number: int, name: str):
+    """The stored file with its checksum; a version published before they were stored generates it from its
+    frozen indicators (404 for a version without)."""
+    import hashlib
 
-    report = report_or_404(slug)
-    found = report.version(number)
-    table = (found.summary or {}).get("indicators") if found else None
-    if not table:
+    from .publish import ServedFile, indicator_file_contents
+
+    found = _stored(slug, number, name)
+    if found is not None:
+        return _frozen_response(*found, slug, number, name)
+    version = report_or_404(slug).version(number)
+    content = indicator_file_contents(version).get(name) if version else None
+    if content is None:
         abort(404)
-    definitions = {}
-    for key in table["columns"]:
-        label, unit, method = INDICATORS[key]
-        entry = {"unit": unit}
-        for lang in ("kk", "ru", "en"):
-            with force_locale(lang):
-                entry["name_" + lang], entry["methodology_" + lang] = str(label), str(method)
-        definitions[key] = entry
-    body = {
-        "report": slug, "version": number, "year": report.campaign.year,
-        "published": found.published_at.isoformat(), "threshold": table["threshold"],
-        "markers": {"<%d" % table["threshold"]: "fewer children than the threshold: hidden",
-                    "x": "hidden so that a small figure cannot be worked out"},
-        "indicators": definitions, "regions": table["regions"], "national": table["national"],
-    }
-    response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"), content_type="application/json")
-    response.headers["Cache-Control"] = "public, max-age=%d, immutable" % YEAR
-    return response
+    served = ServedFile(content, hashlib.sha256(content).hexdigest(), MEDIA_TYPES[name])
+    return _frozen_response(served, version.published_at, slug, number, name, stored=False)
 
 
 @files_bp.get("/<slug>/latest/<name>")
 def latest(slug: str, name: str):
     """Redirect to the newest version's file (the versioned URL is the one to cite)."""
-    if name not in FILE_NAMES:
+    if name not in FILE_NAMES + INDICATOR_FILES:
         abort(404)
     report = report_or_404(slug)
     response = redirect(url_for("report_files.download", slug=slug, number=report.latest.number, name=name))
