@@ -52,7 +52,8 @@ class Defaults:
     # Gzip/brotli for text responses bigger than this many bytes.
     COMPRESS_MIN_SIZE = 500
 
-    # Page cache (portal/http/pagecache.py). Enabled unless TESTING; PAGE_CACHE_ENABLED overrides.
+    # Page cache (portal/http/pagecache.py).
+    PAGE_CACHE_ENABLED = True  # cached pages and kept form pages; the unit tests turn it off (tests/conftest.py)
     PAGE_CACHE_TTL = 60  # seconds an entry is served at most (views may say longer: @cacheable(ttl=))
     PAGE_CACHE_MAX_ENTRIES = 2000  # per worker
     PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024  # bodies per worker
@@ -115,6 +116,11 @@ class Defaults:
     STAFF_SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"  # per client, password and code steps
     STAFF_ACCOUNT_RATE_LIMIT = "10 per 15 minutes;30 per hour"  # per account, from any number of addresses
     STAFF_IDLE_TIMEOUT = 30 * 60  # seconds of inactivity before a staff session ends
+    # Argon2id for staff passwords (portal/staff/passwords.py): argon2-cffi's defaults, RFC 9106's "low memory"
+    # profile. Tests set cheap ones; a stored hash keeps its own parameters, so changing these never locks anyone out.
+    PASSWORD_HASH_TIME_COST = 3  # passes
+    PASSWORD_HASH_MEMORY_KIB = 64 * 1024  # memory per hash
+    PASSWORD_HASH_PARALLELISM = 4  # lanes
     ALLOW_DEMO_LOGIN = False  # demo accounts sign in only where this is set (`make run`); never in production
 
     # --- reports and published figures
@@ -124,5 +130,4 @@ class Defaults:
 
     # --- limiter and page cache internals
     RATELIMIT_KEY_PREFIX = ""  # separates several portals (or test runs) sharing one Redis
-    PAGE_CACHE_ENABLED = None  # None: on unless TESTING
     PAGE_CACHE_KEY = "portal:page-cache:generations"  # the Redis key of the areas' generations

@@ -75,6 +75,11 @@ def make_config(database_url: str, **extra) -> dict:
         "APPEAL_PEPPER": "test-pepper-not-for-production",
         "APPEAL_HASH_TIME_COST": 1,
         "APPEAL_HASH_MEMORY_KIB": 64,
+        # Cheap staff password hashing; the page cache off (tests that need it turn it on).
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
+        "PASSWORD_HASH_PARALLELISM": 1,
+        "PAGE_CACHE_ENABLED": False,
         "SERVER_NAME": None,
         **extra,
     }

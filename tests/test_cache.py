@@ -434,9 +434,24 @@ def test_the_sponsor_wall_is_kept_until_midnight(cached_app, monkeypatch):
     assert queries(cached_app, "/en/sponsors") > 0
 
 
-def test_off_in_tests_unless_asked(app):
+def test_off_when_the_setting_says_so(app):
+    """``PAGE_CACHE_ENABLED = False`` (the unit tests' config) renders every page; nothing branches on TESTING."""
+    assert app.config["PAGE_CACHE_ENABLED"] is False
     get(app, "/kk/about")
     assert queries(app, "/kk/about") > 0
+
+
+def test_on_by_default_testing_or_not(database_url):
+    """The default is on whatever ``TESTING`` says: only the setting turns the cache off."""
+    config = make_config(database_url)
+    del config["PAGE_CACHE_ENABLED"]
+    for testing in (True, False):
+        app = create_app({**config, "TESTING": testing, "PAGE_CACHE_STORAGE_URI": "memory://"})
+        get(app, "/kk/about")
+        assert queries(app, "/kk/about") == 0, testing
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_every_area_a_view_names_is_some_models(app):

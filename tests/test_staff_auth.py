@@ -195,6 +195,23 @@ def test_passwords_are_hashed_with_argon2(app, coordinator):
         assert user.password_hash.startswith("$argon2id$")
 
 
+def test_a_password_hashed_at_another_cost_still_signs_in(app, client, coordinator):
+    """PASSWORD_HASH_* set the cost of new hashes only: an account hashed at the production cost (argon2's
+    defaults, outside the app) signs in under the tests' cheap settings, and a new hash takes the configured cost."""
+    from portal.staff.passwords import hash_password
+
+    production_hash = hash_password("correct horse battery")  # no app context: the library's defaults
+    with app.app_context():
+        user = db.session.get(StaffUser, coordinator.id)
+        user.password_hash = production_hash
+        db.session.commit()
+        cheap = hash_password("another long password")
+    assert "m=65536,t=3,p=4" in production_hash
+    assert "m=%(PASSWORD_HASH_MEMORY_KIB)d,t=%(PASSWORD_HASH_TIME_COST)d,p=%(PASSWORD_HASH_PARALLELISM)d" % app.config in cheap
+    sign_in(client, coordinator)
+    assert client.get("/staff/").status_code == 200
+
+
 def test_change_password(app, staff_client):
     client = staff_client()
     response = client.post("/staff/password", data={"current": "correct horse battery", "new": "short", "confirm": "short"})

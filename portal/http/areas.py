@@ -21,17 +21,24 @@ rows no public page shows). Every commit that adds, changes or deletes rows of a
 (ORM unit of work and ORM-enabled ``insert``/``update``/``delete``) bumps that area's generation
 after the commit. ``check(app)`` refuses to start when a model declares nothing or a view names an
 area no model declares (it could never be invalidated).
+
+**A form page** (``formpage.py``) registers the areas it shows with ``declare_form_page``, so the
+start-up check and the page cache's watched areas see them without importing it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context, request
 
 ANY = "*"
 MISSING = object()
+
+form_pages: list[tuple[str, tuple[str, ...]]] = []  # (template, areas) of every form page
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,28 @@ def declared(endpoint: str | None) -> Cacheable | None:
     if not endpoint:
         return None
     return getattr(current_app.view_functions.get(endpoint), "cacheable", None)
+
+
+@lru_cache(maxsize=4096)
+def reduced_query(query: str, params: tuple[str, ...]) -> str:
+    """``query`` with only the parameters in ``params``, in their order (values in theirs)."""
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(name, value) for param in params for name, value in pairs if name == param])
+
+
+def declare_form_page(template: str, areas: tuple[str, ...]) -> None:
+    """A form page's areas, for ``check`` and ``watched_areas``."""
+    form_pages.append((template, tuple(areas)))
+
+
+def watched_areas(app) -> set[str]:
+    """Every area some cacheable view or form page depends on (``ANY`` among them: every area)."""
+    areas = {
+        area for view in app.view_functions.values() for area in getattr(getattr(view, "cacheable", None), "areas", ())
+    }
+    return areas.union(*(page_areas for _template, page_areas in form_pages))
 
 
 def valid_until(when) -> None:
@@ -91,8 +120,6 @@ def model_areas() -> dict[str, str | None]:
 
 def check(app) -> None:
     """At start-up: every model declares its area; every area a view or form page names is some model's."""
-    from .formpage import FormPage
-
     declared_by_models = model_areas()
     undeclared = sorted(name for name, area in declared_by_models.items() if area is MISSING)
     if undeclared:
@@ -106,7 +133,7 @@ def check(app) -> None:
         for endpoint, view in app.view_functions.items()
         for area in getattr(getattr(view, "cacheable", None), "areas", ())
     ]
-    named += [(page.template, area) for page in FormPage.instances for area in page.areas]
+    named += [(template, area) for template, areas in form_pages for area in areas]
     unknown = sorted("%s: %r" % pair for pair in named if pair[1] not in known)
     if unknown:
         raise RuntimeError(

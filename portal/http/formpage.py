@@ -5,7 +5,10 @@ times what serving a page from the page cache does, yet two visitors' copies of 
 differ only in a few tokens: the CSRF token of their session and the form's own one-time token.
 So the page is rendered once with placeholders where those go, kept per host, path, query string
 and generation of the data ``areas`` it shows (the page cache's generations: a staff change to a
-region or a need shows at once), and each GET fills in fresh values.
+region or a need shows at once), and each GET fills in fresh values. The one-time fields get their
+placeholder as their data; the CSRF token the render printed (Flask-WTF's ``generate_csrf``, the same
+value for the whole request) is replaced by its placeholder in the rendered text, so no WTForms or
+Flask-WTF internal is written and the token is still checked by Flask-WTF on the POST.
 
 Compressing the filled-in page again for every visitor would cost more than everything else the
 GET does. So the kept copy is also deflated once, piece by piece between the placeholders, each
@@ -17,8 +20,8 @@ that; others get plain HTML. The page costs about 400 bytes more than brotli wou
 The page cache's switch, TTL and generations apply (``PageCache.generations``). ``params``: the query
 parameters the form reads (a need to answer, a category); a copy is kept per value of those only, and
 a URL with others (``?cb=…``) gets a render of its own, counted by the page-view limit (``limits.py``),
-never a new kept copy. A GET answered from a kept copy is not counted: it costs less than the count. A visitor with flashed messages or a staff session gets a
-normal render (those pages show things the shared copy must not hold).
+never a new kept copy. A GET answered from a kept copy is not counted: it costs less than the count.
+A visitor with flashed messages or a staff session gets a normal render (those pages show things the shared copy must not hold).
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ from flask import current_app, make_response, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from .areas import declare_form_page, reduced_query
 from .encoding import requested
-from .limits import count_page_view
-from .pagecache import reduced_query
+from .limits import count_page_view, counts_itself
 
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"  # deflate, no name, mtime 0, Unix
 WINDOW = 32 * 1024
@@ -92,11 +95,8 @@ class Shell:
 class FormPage:
     """The GET of one form page (see the module docstring)."""
 
-    instances: list[FormPage] = []  # every form page, for the start-up check of their areas
-    endpoints: set[str] = set()  # views that answered with a form page (counted here, not before the view)
-
     def __init__(self, template: str, areas: tuple[str, ...], params: tuple[str, ...] = (), max_entries: int = 256):
-        FormPage.instances.append(self)
+        declare_form_page(template, areas)
         self.template = template
         self.areas = areas
         self.params = tuple(params)
@@ -108,8 +108,7 @@ class FormPage:
     def render(self, build: Callable[[], dict], **fresh: Callable[[], str]):
         """``build()`` gives the template context (with ``form``); ``fresh``: hidden field → a new value per visitor."""
         # The first GET of a view was counted before it ran, as views that are not form pages are.
-        count = count_page_view if request.endpoint in FormPage.endpoints else lambda: None
-        FormPage.endpoints.add(request.endpoint)
+        count = count_page_view if counts_itself(request.endpoint) else lambda: None
         cache = current_app.extensions.get("page_cache")
         query = request.query_string.decode("latin-1")
         if (
@@ -161,6 +160,9 @@ class FormPage:
         form = context["form"]
         for name, make in fresh.items():
             form[name].data = make() if marker is None else "%s-%s" % (marker, name)
+        html = render_template(self.template, **context)
         if marker is not None and "csrf_token" in form:
-            form.csrf_token.current_token = "%s-csrf_token" % marker
-        return render_template(self.template, **context)
+            # The form printed this visitor's token (``generate_csrf``: one value for the whole request);
+            # the kept copy holds the placeholder in its place.
+            html = html.replace(str(escape(generate_csrf())), "%s-csrf_token" % marker)
+        return html

@@ -17,6 +17,8 @@ from limits import parse
 from ..extensions import limiter
 from ..ratelimit import client_token
 
+counting_themselves: set[str] = set()  # endpoints that count their own page views (form pages: ``counts_itself``)
+
 
 def count_page_view():
     """One page view of this address; ``429`` past the limit."""
@@ -28,11 +30,17 @@ def count_page_view():
     return None
 
 
+def counts_itself(endpoint: str) -> bool:
+    """From now on ``endpoint`` counts its own page views; whether it did already (its first GET was counted here)."""
+    if endpoint in counting_themselves:
+        return True
+    counting_themselves.add(endpoint)
+    return False
+
+
 def before_request():
     """Count the GETs the app renders (form pages count themselves: most of theirs are not renders)."""
-    from .formpage import FormPage
-
-    if request.method in ("GET", "HEAD") and request.endpoint != "static" and request.endpoint not in FormPage.endpoints:
+    if request.method in ("GET", "HEAD") and request.endpoint != "static" and request.endpoint not in counting_themselves:
         count_page_view()
 
 

@@ -23,7 +23,7 @@ headers, and visitors with the session or remember-me cookie (unless the view de
 **Expiry.** An entry is served while the generations of its areas are those it was rendered under
 (``generations.py``), and for ``PAGE_CACHE_TTL`` seconds (or the view's ``ttl``, or until its
 ``valid_until``). At most ``PAGE_CACHE_MAX_ENTRIES`` entries and ``PAGE_CACHE_MAX_BYTES`` bytes of
-bodies per worker, the oldest dropped first. Off when ``TESTING`` unless ``PAGE_CACHE_ENABLED``.
+bodies per worker, the oldest dropped first. ``PAGE_CACHE_ENABLED = False`` turns it off (the unit tests do).
 """
 
 from __future__ import annotations
@@ -32,13 +32,11 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, request
 
 from .. import clock
-from .areas import ANY, declared
+from .areas import ANY, declared, reduced_query, watched_areas
 from .conditional import not_modified, not_modified_headers, validators
 from .encoding import negotiate
 from .generations import MemoryGenerations, generation_store
@@ -69,15 +67,6 @@ class Route:
     cookies: bool
 
 
-@lru_cache(maxsize=4096)
-def reduced_query(query: str, params: tuple[str, ...]) -> str:
-    """``query`` with only the parameters in ``params``, in their order (values in theirs)."""
-    if not query:
-        return ""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(name, value) for param in params for name, value in pairs if name == param])
-
-
 class PageCache:
     """WSGI layer in front of Flask (see the module docstring)."""
 
@@ -85,7 +74,7 @@ class PageCache:
         self.app = app
         self.wsgi_app = wsgi_app
         config = app.config
-        self.enabled = config["PAGE_CACHE_ENABLED"] if config["PAGE_CACHE_ENABLED"] is not None else not app.testing
+        self.enabled = bool(config["PAGE_CACHE_ENABLED"])
         self.ttl = float(config["PAGE_CACHE_TTL"])
         self.max_entries = int(config["PAGE_CACHE_MAX_ENTRIES"])
         self.max_bytes = int(config["PAGE_CACHE_MAX_BYTES"])
@@ -110,14 +99,7 @@ class PageCache:
     def watched(self) -> set | None:
         """Areas some cacheable view or form page depends on (``None``: every area)."""
         if self._watched is None:
-            from .formpage import FormPage
-
-            watched = set()
-            for view in self.app.view_functions.values():
-                watched.update(getattr(getattr(view, "cacheable", None), "areas", ()))
-            for page in FormPage.instances:
-                watched.update(page.areas)
-            self._watched = watched
+            self._watched = watched_areas(self.app)
         return None if ANY in self._watched else self._watched
 
     def generations(self, areas) -> tuple | None:
