@@ -1,4 +1,4 @@
-"""Confirmation email to the sponsor, when the site has ``MAIL_SERVER`` configured.
+"""E-mails to the sponsor (confirmation, a new private link, thanks), when the site has ``MAIL_SERVER`` configured.
 
 Sent after the offer is committed; a failing mail server is logged (without the
 address) and never loses or fails the offer. The SMTP settings and connection are
@@ -47,9 +47,22 @@ def build_thanks(offer) -> EmailMessage:
     return _message(offer, subject, body)
 
 
+def build_new_link(offer) -> EmailMessage:
+    """A new private link staff made for the sponsor, in the sponsor's language (the old one no longer works)."""
+    with force_locale(offer.language or "kk"):
+        subject = _("A new link to follow your offer %(reference)s", reference=offer.reference)
+        body = render_template("offers/_email_new_link.html", offer=offer, private_url=private_url(offer))
+    return _message(offer, subject, body)
+
+
+def can_email(offer) -> bool:
+    """Whether the sponsor can be e-mailed at all: a mail server is set and they gave an address."""
+    return bool(mail_configured() and offer.email)
+
+
 def _send(offer, build) -> bool:
     """Send ``build(offer)`` if mail is configured and the sponsor gave an email; ``True`` when sent."""
-    if not (mail_configured() and offer.email):
+    if not can_email(offer):
         return False
     try:
         message = build(offer)
@@ -65,6 +78,11 @@ def _send(offer, build) -> bool:
 def send_confirmation(offer) -> bool:
     """Send the confirmation if mail is configured and the sponsor gave an email; ``True`` when sent."""
     return _send(offer, build_confirmation)
+
+
+def send_new_link(offer) -> bool:
+    """E-mail the private link just issued (``offer.private_token``); ``True`` when sent."""
+    return private_url(offer) is not None and _send(offer, build_new_link)
 
 
 def send_thanks(offer) -> bool:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
+from ..audit import record
 from ..campaigns.models import campaign_for
 from ..extensions import db
 from .deliveries import Delivered, delivered_by_region, delivered_in
@@ -61,6 +62,16 @@ def issue_private_token(offer: Offer) -> str:
     token = secrets.token_urlsafe(32)
     offer.access_token_hash = token_hash(token)
     offer.private_token = token
+    return token
+
+
+def renew_private_link(offer: Offer, sent_to: str) -> str:
+    """A new private link for ``offer`` (made before links existed, or the sponsor lost the e-mail): the old
+    link stops working at once. Audited with how it reaches the sponsor (``sent_to``: "email" or "staff"),
+    never the token or its hash; the caller commits.
+    """
+    token = issue_private_token(offer)
+    record("private_link", offer, changes={"sent_to": sent_to}, region_code=offer.primary_region)
     return token
 
 
