@@ -247,7 +247,9 @@ def test_report_page_lists_the_checksum_of_what_is_served(live_server):
     """The file table gives the size and SHA-256 of each download as served (the corrected package too)."""
     html = requests.get(f"{live_server.url}/en/reports/demo-mektepke-zhol-2022/v1", timeout=30).text
     rows = re.findall(r'href="(/reports/[^"]+/v1/([\w.]+))" download>.*?<code class="checksum">(\w+)</code>', html, re.S)
-    assert {name for _url, name, _sha in rows} == {"data.csv", "data.json", "data.xlsx", "datapackage.json"}
+    # The demo's versions carry demo indicators, stored beside the four files (issue 16).
+    assert {name for _url, name, _sha in rows} == {"data.csv", "data.json", "data.xlsx", "datapackage.json",
+                                                  "indicators.csv", "indicators.json"}
     for url, _name, sha in rows:
         body = requests.get(live_server.url + url, timeout=30).content
         assert hashlib.sha256(body).hexdigest() == sha, url
