@@ -1,4 +1,9 @@
-"""Shared form plumbing: error lists for the summary, inline validation over htmx, a base staff form.
+"""Shared form plumbing: the fields every area uses, error lists for the summary, inline validation over htmx,
+a base staff form.
+
+The fields (``DayField``, ``WholeNumberField``, ``CheckboxesField``) live here and nowhere else: an area
+imports them from this module, never from another area, so a rule for typing a date or a number is the
+same on every form of the site.
 
 Inline validation re-runs the form's own ``validate()`` — the same rules as on
 submit — and returns only the error slot of the field the visitor just left.
@@ -8,14 +13,15 @@ It never saves anything.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from jinja2 import pass_context
-from wtforms import DateField, Form
+from wtforms import DateField, Form, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
-from wtforms.widgets import ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .htmx import is_htmx
 
@@ -45,6 +51,70 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a date, for example 31.08.2023."))
+
+
+# The largest value each kind of integer column holds (PostgreSQL's; SQLite holds any of them).
+INTEGER_MAX = 2**31 - 1  # ``Integer``: counts of children and items, positions, per cents
+BIGINT_MAX = 2**63 - 1  # ``BigInteger``: amounts in tenge
+
+# A unit people type after the number: the tenge sign or its abbreviations, or a per cent sign.
+_UNIT = re.compile(r"\s*(?:₸|тг\.?|тенге|теңге|kzt|%)$", re.IGNORECASE)
+# Digits, or groups of three after a separator: a space of any kind ("12 000", NBSP, narrow NBSP), a comma
+# or an apostrophe ("12,000", "12'000"). "12,5" and "12.5" are decimals, so refused, not read as 125.
+_WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:(?:\s+|[,'’])[0-9]{3})+")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number, 0 or more, typed the way people do: ``12 000``, ``12 000 ₸``, ``12,000``, ``15%``.
+
+    A text input with a numeric keyboard: ``type=number`` refuses spaces and changes on scrolling.
+    Negative numbers, decimals and letters get ``invalid_message``; a number the database column
+    cannot hold (``max``: ``INTEGER_MAX`` unless the column is a ``BigInteger``) gets ``too_large_message``,
+    so it is refused here and never reaches the database. A form's own range (1 to 1,000,000 items)
+    stays a validator of that form, with its own message.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, max=INTEGER_MAX, invalid_message=None, too_large_message=None, **kwargs):
+        kwargs["render_kw"] = {"inputmode": "numeric", **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
+        self.max = max
+        self.invalid_message = invalid_message or _l("Enter a whole number.")
+        self.too_large_message = too_large_message or _l("This number is too large.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        if not isinstance(valuelist[0], str):  # a file sent under this name
+            raise ValueError(self.invalid_message)
+        text = _UNIT.sub("", valuelist[0].strip()).strip()
+        if not text:
+            return
+        if not _WHOLE.fullmatch(text):
+            raise ValueError(self.invalid_message)
+        digits = re.sub(r"[^0-9]", "", text).lstrip("0") or "0"
+        if len(digits) > len(str(self.max)) or int(digits) > self.max:
+            raise ValueError(self.too_large_message)
+        self.data = int(digits)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes; unknown values get our own translated message, not WTForms' English one."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, validate_choice=False, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        known = {str(value) for value, *_ in (self.choices or [])}
+        if any(value not in known for value in self.data or []):
+            self.data = [value for value in self.data if value in known]
+            raise ValidationError(self.invalid_message or _l("Choose from the list."))
 
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import DayField
+from ..forms import DayField, WholeNumberField
 
 NEED_YEAR = _l("Enter the year, for example 2027.")
 NEED_DAY = _l("Enter a date, for example 31.08.2023.")
 
 
 class CampaignForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[InputRequired(NEED_YEAR), NumberRange(1990, 2200, NEED_YEAR)])
+    year = WholeNumberField(_l("Year"), invalid_message=NEED_YEAR, too_large_message=NEED_YEAR,
+                            validators=[InputRequired(NEED_YEAR), NumberRange(1990, 2200, NEED_YEAR)])
     starts_on = DayField(_l("First day"), validators=[InputRequired(NEED_DAY)])
     ends_on = DayField(_l("Last day"), validators=[InputRequired(NEED_DAY)])
     slogan_kk = StringField(_l("Slogan in Kazakh"), validators=[Optional(), Length(max=200)])

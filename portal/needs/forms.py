@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from ..offers.forms import WholeNumberField
+from ..forms import WholeNumberField
 from .models import ITEMS
 
 MAX_QUANTITY = 1_000_000

@@ -8,8 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from ..offers.forms import DayField
-from ..reports.forms import WholeField
+from ..forms import DayField, WholeNumberField
 from .models import ITEMS, MAX_PRICE, OUTLETS
 from .services import observed_on_ok
 
@@ -37,7 +36,7 @@ class ObservationForm(FlaskForm):
     region_code = SelectField(_l("Region"), validators=[DataRequired(REQUIRED)])
     item = SelectField(_l("Item"), choices=list(ITEMS.items()), validators=[DataRequired(REQUIRED)])
     outlet = SelectField(_l("Kind of outlet"), choices=list(OUTLETS.items()), validators=[DataRequired(REQUIRED)])
-    price = WholeField(
+    price = WholeNumberField(
         _l("Price in tenge"),
         validators=[InputRequired(REQUIRED),
                     NumberRange(1, MAX_PRICE, _l("Enter a whole price from 1 to 10,000,000 tenge."))],

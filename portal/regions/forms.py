@@ -8,10 +8,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..forms import StaffContentForm
+from ..forms import CheckboxesField, DayField, StaffContentForm, WholeNumberField
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..text import clean_text
-from ..offers.forms import CheckboxesField, DayField, WholeNumberField
 from ..phones import directory_phone
 from .models import LINE_KINDS, LINE_LANGUAGES
 

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..offers.forms import WholeNumberField
-
+from ..forms import BIGINT_MAX, WholeNumberField
 from .models import GROUPS, KINDS, SOURCES
 
 REQUIRED = _l("This field is required.")
-WHOLE = _l("Enter a whole number.")
-
-
-class WholeField(IntegerField):
-    """A whole number as people type it (``12 000``, ``12 000 ₸``), with a translated error."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = re.sub(r"[\s\u00a0\u202f'₸]", "", valuelist[0] or "")
-        if not raw:
-            self.data = None
-            return
-        if not re.fullmatch(r"[0-9]{1,13}", raw):
-            self.data = None
-            raise ValueError(str(WHOLE))
-        self.data = int(raw)
 
 
 def to_year(value) -> int:
@@ -57,15 +37,15 @@ class AllocationForm(FlaskForm):
     recipient_group = SelectField(_l("Recipient group"), choices=list(GROUPS.items()), validators=[DataRequired(REQUIRED)])
     aid_kind = SelectField(_l("Kind of aid"), choices=list(KINDS.items()), validators=[DataRequired(REQUIRED)])
     source = SelectField(_l("Source"), choices=list(SOURCES.items()), validators=[DataRequired(REQUIRED)])
-    children = WholeField(
+    children = WholeNumberField(
         _l("Number of children"),
         validators=[InputRequired(REQUIRED), NumberRange(1, 1_000_000, _l("Enter a number from 1 to 1,000,000."))],
     )
-    amount = WholeField(
-        _l("Amount in tenge"),
+    amount = WholeNumberField(
+        _l("Amount in tenge"), max=BIGINT_MAX,
         validators=[InputRequired(REQUIRED), NumberRange(0, 10**12, _l("Enter a whole amount, 0 or more."))],
     )
-    items = WholeField(
+    items = WholeNumberField(
         _l("Number of items"), default=0,
         validators=[Optional(), NumberRange(0, 10_000_000, _l("Enter a number, 0 or more."))],
     )
@@ -123,7 +103,7 @@ class DeleteForm(FlaskForm):
 class IndicatorForm(FlaskForm):
     """A region's own inputs to the campaign indicators (what no other record holds)."""
 
-    planned_budget = WholeNumberField(_l("Planned budget, tenge"), validators=[Optional()])
+    planned_budget = WholeNumberField(_l("Planned budget, tenge"), max=BIGINT_MAX, validators=[Optional()])
     children_identified = WholeNumberField(_l("Children identified as in need"), validators=[Optional()])
     out_of_school = WholeNumberField(_l("Appeals about children out of school not registered on the portal"),
                                      validators=[Optional()])
