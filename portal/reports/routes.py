@@ -249,16 +249,22 @@ def _indicator_context(report, version) -> dict:
         return {}
     from .indicator_charts import indicator_charts, series_charts
 
-    defs, names, series = _indicator_defs(), _region_names(), _series(report)
+    defs, names, series = _indicator_defs(version), _region_names(), _series(report)
     return {"indicator_defs": defs, "region_names": names, "indicator_series": series,
             "indicator_charts": indicator_charts(table, defs, names),
             "indicator_series_charts": series_charts(series[1]) if series else []}
 
 
-def _indicator_defs():
-    from .indicators import INDICATORS
+def _indicator_defs(version) -> dict:
+    """``{indicator: (name, unit, methodology)}`` in the page's language, as frozen with the version (today's
+    wording for an indicator it does not carry, which the year-over-year series may show)."""
+    from .indicators import INDICATORS, definitions
 
-    return INDICATORS
+    lang = request_language()
+    found = {key: (entry.get("name_" + lang) or entry.get("name_en"), entry["unit"],
+                   entry.get("methodology_" + lang) or entry.get("methodology_en"))
+             for key, entry in definitions(version).items()}
+    return {**INDICATORS, **found}
 
 
 def _series(report):
