@@ -2,7 +2,8 @@
 
 A staff view without an ``@access_rule`` fails here, so a new route cannot skip the rule.
 For a route with an ``<int:…>`` id, the test makes a record of the rule's model with the
-factory ``tests.factories.make_<tablename>(region_code)``.
+factory ``tests.factories.make_<tablename>(region_code)``; the rule loads that record and hands
+it to the view (``<int:NAME_id>`` → ``NAME``), so the view itself checks nothing.
 
 Expected outcomes (coordinator of KZ-71; "other" = KZ-47; national = no region):
 
@@ -63,6 +64,10 @@ def test_models_of_id_routes_have_factories(url_map_app):
             assert access["model"] is not None, f"{rule.endpoint} takes an id but names no model"
             name = "make_" + access["model"].__tablename__
             assert hasattr(factories, name), f"tests/factories.py needs {name}() for {rule.endpoint}"
+            ids = [a for a in rule.arguments if a.endswith("_id")]
+            if access["arg"]:
+                ids = [a for a in ids if a == access["arg"] + "_id"]
+            assert len(ids) == 1, f"{rule.endpoint}: the record's URL argument is <int:NAME_id> (or access_rule(arg=NAME))"
 
 
 def _methods(rule):

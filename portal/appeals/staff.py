@@ -26,11 +26,10 @@ from ..audit import record, snapshot
 from ..extensions import db
 from ..htmx import render
 from ..queue import services as queue
-from ..queue.forms import BulkForm
 from ..queue import staff as queue_pages
 from ..queue.staff import queue_filter_form
 from ..regions.models import regions_ordered
-from ..staff.access import access_rule, can_edit, can_view, get_for_staff, region_choices, scoped
+from ..staff.access import access_rule, can_edit, can_view, region_choices, scoped
 from ..staff.models import StaffUser
 from ..staff.listing import PER_PAGE, page_number, sort_order
 from .forms import MESSAGE_MAX, CONTROL_MESSAGE
@@ -202,8 +201,8 @@ def list_appeals():
                              per_page=PER_PAGE, error_out=False)
     return render(
         "staff/appeals/list.html", "staff/appeals/_results.html", form=form, pagination=pagination,
-        sort_key=sort_key, descending=descending, queue_form=queue_form, bulk=_bulk_form(), today=queue.today(),
-        item_state=queue.item_state, days_open=queue.days_open, states=queue.STATES,
+        sort_key=sort_key, descending=descending, queue_form=queue_form, bulk=_bulk_form(),
+        **queue_pages.list_context(),
     )
 
 
@@ -264,9 +263,8 @@ def record_appeal():
 
 @staff_bp.get("/<int:appeal_id>")
 @access_rule(model=Appeal, write=False)
-def view_appeal(appeal_id: int):
+def view_appeal(appeal: Appeal):
     """One appeal with its whole thread, internal notes included."""
-    appeal = get_for_staff(Appeal, appeal_id)
     reply = None
     chosen = request.args.get("template", "")
     if chosen and can_edit(appeal):
@@ -280,9 +278,8 @@ def view_appeal(appeal_id: int):
 
 @staff_bp.post("/<int:appeal_id>/reply")
 @access_rule(model=Appeal, write=True)
-def reply(appeal_id: int):
+def reply(appeal: Appeal):
     """Reply to the reporter (they read it with their receipt); warns about identifiers first."""
-    appeal = get_for_staff(Appeal, appeal_id, write=True)
     form = ReplyForm()
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, reply=form)
@@ -306,9 +303,8 @@ def reply(appeal_id: int):
 
 @staff_bp.post("/<int:appeal_id>/note")
 @access_rule(model=Appeal, write=True)
-def add_note(appeal_id: int):
+def add_note(appeal: Appeal):
     """An internal note: staff only, never shown to the reporter."""
-    appeal = get_for_staff(Appeal, appeal_id, write=True)
     form = NoteForm()
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, note=form)
@@ -323,9 +319,8 @@ def add_note(appeal_id: int):
 
 @staff_bp.post("/<int:appeal_id>/status")
 @access_rule(model=Appeal, write=True)
-def change_status(appeal_id: int):
+def change_status(appeal: Appeal):
     """Move the appeal along new → in progress → answered → closed (or back)."""
-    appeal = get_for_staff(Appeal, appeal_id, write=True)
     form = StatusForm()
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, status_form=form)
@@ -343,9 +338,8 @@ def change_status(appeal_id: int):
 
 @staff_bp.post("/<int:appeal_id>/assign")
 @access_rule(model=Appeal, write=True)
-def assign(appeal_id: int):
+def assign(appeal: Appeal):
     """Give the appeal to a named staff member of its region or the national team, or back to the team."""
-    appeal = get_for_staff(Appeal, appeal_id, write=True)
     form = queue_pages.assign_form(appeal, request.form)
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, assign_form=form)
@@ -362,9 +356,8 @@ def assign(appeal_id: int):
 
 @staff_bp.post("/<int:appeal_id>/forward")
 @access_rule(model=Appeal, write=True)
-def forward(appeal_id: int):
+def forward(appeal: Appeal):
     """Send the appeal to another region's team or to the national level."""
-    appeal = get_for_staff(Appeal, appeal_id, write=True)
     form = queue_pages.forward_form(appeal, request.form)
     if not form.validate_on_submit():
         return _render_detail(appeal, 422, forward_form=form)
@@ -382,16 +375,7 @@ def forward(appeal_id: int):
 
 
 def _bulk_form(formdata=None):
-    form = BulkForm(formdata=formdata) if formdata is not None else BulkForm(formdata=None)
-    form.action.choices = (
-        [("", _("Choose an action"))]
-        + [("status:" + k, _("Status: %(status)s", status=v)) for k, v in STATUSES.items()]
-        + [("close:duplicate", _("Close as a duplicate")), ("close:spam", _("Close as spam")),
-           ("assign", _("Assign")), ("export", _("Export as CSV"))]
-    )
-    form.assignee.choices = queue.assignee_choices(
-        queue.assignable_staff(), none_label=_l("Nobody (the team's common queue)"))
-    return form
+    return queue_pages.bulk_form(STATUSES, formdata)
 
 
 def _export(appeals) -> Response:

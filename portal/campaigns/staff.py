@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from .. import clock
 from ..extensions import db
 from ..forms import failed_status
-from ..staff.access import access_rule, get_for_staff
+from ..staff.access import access_rule
 from .forms import CampaignForm
 from .models import STATES, Campaign, campaigns_ordered, season_year, usual_dates
 from .services import CampaignError, close_campaign, open_campaign, reopen_campaign, update_campaign
@@ -73,9 +73,8 @@ def _form_page(form: CampaignForm, campaign: Campaign | None):
 
 @staff_bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
 @access_rule(model=Campaign, write=True, admin_only=True)
-def edit_campaign(campaign_id: int):
+def edit_campaign(campaign: Campaign):
     """Change a campaign's dates, slogan or message (audited)."""
-    campaign = get_for_staff(Campaign, campaign_id, write=True)
     form = CampaignForm(obj=None if request.method == "POST" else campaign)
     form.year.data = campaign.year
     if form.validate_on_submit():
@@ -89,9 +88,8 @@ def edit_campaign(campaign_id: int):
 
 @staff_bp.post("/<int:campaign_id>/close")
 @access_rule(model=Campaign, write=True, admin_only=True)
-def close(campaign_id: int):
+def close(campaign: Campaign):
     """Close a campaign (the public pages show it as over, with its results), or open it again (audited)."""
-    campaign = get_for_staff(Campaign, campaign_id, write=True)
     year = campaign.year
     if campaign.is_closed:
         reopen_campaign(campaign)

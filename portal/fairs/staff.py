@@ -16,7 +16,7 @@ from ..extensions import db
 from ..htmx import render
 from ..i18n import from_local, to_local
 from ..regions.models import Region, regions_ordered
-from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
+from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number, sort_order
 from .forms import FairForm
 from .models import CALENDAR_FIELDS, KINDS, STATUSES, Fair
@@ -125,13 +125,10 @@ def new_fair():
 
 @staff_bp.route("/<int:fair_id>/edit", methods=["GET", "POST"])
 @access_rule(model=Fair, write=False)
-def edit_fair(fair_id: int):
+def edit_fair(fair: Fair):
     """Read a fair; edit it when it belongs to one's region."""
-    fair = get_for_staff(Fair, fair_id)
     editable = can_edit(fair)
     form = _form(fair)
-    if form.is_submitted() and not editable:
-        abort(403)
     if form.validate_on_submit():
         if not can_create_for(form.region_code.data):
             abort(403)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..audit import record, snapshot
 from ..campaigns.models import current_campaign
 from ..extensions import db
-from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
+from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number
 from .forms import NeedForm
 from .models import ITEMS, Need
@@ -67,14 +67,11 @@ def new_need():
 
 @staff_bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
 @access_rule(model=Need, write=False)
-def edit_need(need_id: int):
+def edit_need(need: Need):
     """Read a need; update what is still needed, or mark it covered, when it belongs to one's region."""
-    need = get_for_staff(Need, need_id)
     editable = can_edit(need)
     # A submission is judged on what was sent alone: a missing field must not fall back to the stored value.
     form = NeedForm(obj=None if request.method == "POST" else need, region_choices=region_choices())
-    if form.is_submitted() and not editable:
-        abort(403)
     if form.validate_on_submit():
         if not can_create_for(form.region_code.data):
             abort(403)

@@ -17,7 +17,7 @@ from ..htmx import render
 from ..i18n import LANGUAGES, from_local, to_local
 from ..i18n_text import first_filled, slugify
 from ..regions.models import regions_ordered
-from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
+from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number, sort_order
 from .forms import NewsForm
 from .markdown import render_markdown
@@ -125,15 +125,10 @@ def new_news():
 
 @staff_bp.route("/<int:news_id>/edit", methods=["GET", "POST"])
 @access_rule(model=News, write=False)
-def edit_news(news_id: int):
+def edit_news(news: News):
     """Read an article; edit it when it belongs to one's region (national ones: admins)."""
-    news = get_for_staff(News, news_id)
     editable = can_edit(news)
     form = _form(news)
-    if form.is_submitted() and not editable:
-        from flask import abort
-
-        abort(403)
     if form.validate_on_submit():
         if not can_create_for(form.region_code.data or None):
             form.region_code.errors.append(_("You can write news for your own region only."))

@@ -1,4 +1,5 @@
-"""Back office for offers: triage list, detail, status changes, sponsor-wall approval, CSV export.
+"""Back office for offers: triage list, detail, status changes, sponsor-wall approval, CSV export,
+and the work queue's actions on an offer (assign, forward, bulk), built from ``portal/queue/staff.py``.
 
 Who sees what (``portal/staff/access.py`` via ``Offer.staff_scope``/``staff_regions``):
 a coordinator sees offers naming their region, admins see all. Offers "wherever
@@ -25,9 +26,12 @@ from ..database import reads_first, write_transaction
 from ..extensions import db
 from ..htmx import render
 from ..i18n import to_local
+from ..queue import services as queue
+from ..queue import staff as queue_pages
 from ..regions.models import regions_ordered
-from ..staff.access import access_rule, can_edit, can_view, get_for_staff, scoped
+from ..staff.access import access_rule, can_edit, can_view, scoped
 from ..staff.listing import PER_PAGE, page_number
+from ..staff.models import StaffUser
 from .deliveries import OPEN_FOR_DELIVERY, add_delivery
 from .forms import DeliveryForm, OfferFilterForm, StatusForm, WallForm
 from .mail import send_thanks
@@ -78,16 +82,14 @@ def need_url(need, external: bool = False) -> str | None:
 @access_rule()
 def list_offers():
     """Offers of the staff member's region(s): overdue first, then by due day; filtered, paginated."""
-    from ..queue.staff import offer_list_context, queue_filter_form
-
     form = _filter_form()
-    queue_form = queue_filter_form()
+    queue_form = queue_pages.queue_filter_form()
     stmt = queue_form.apply(scoped(filtered_offers(**form.cleaned()), Offer), Offer)
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render(
         "staff/offers/list.html", "staff/offers/_results.html",
         form=form, pagination=pagination, statuses=STATUSES, kinds=KINDS, donor_types=DONOR_TYPES,
-        regions=_region_labels(), tz=TZ, queue_form=queue_form, **offer_list_context(),
+        regions=_region_labels(), tz=TZ, queue_form=queue_form, bulk=_bulk_form(), **queue_pages.list_context(),
     )
 
 
@@ -199,7 +201,9 @@ def _delivery_form(offer: Offer, formdata=None) -> DeliveryForm:
     return form
 
 
-def _detail(offer: Offer, status_form=None, wall_error=None, status=200, delivery_form=None):
+def _detail(offer: Offer, status_form=None, wall_error=None, status=200, delivery_form=None, assign_form=None,
+            forward_form=None):
+    """The offer's page; a form that failed comes back with its errors (status 422)."""
     editable = can_edit(offer)
     response = render_template(
         "staff/offers/detail.html",
@@ -215,30 +219,25 @@ def _detail(offer: Offer, status_form=None, wall_error=None, status=200, deliver
         need_title=need_title(offer.need) if offer.need else None,
         need_url=need_url(offer.need),
         statuses=STATUSES, kinds=KINDS, donor_types=DONOR_TYPES, regions=_region_labels(), tz=TZ,
-        **offer_queue_context(offer),
+        queue_state=queue.item_state(offer), queue_states=queue.STATES,
+        days_open=queue.days_open(queue.arrival_day(offer)), nobody=queue_pages.NOBODY,
+        assign_form=assign_form or queue_pages.assign_form(offer),
+        forward_form=forward_form or queue_pages.forward_form(offer),
     )
     return response, status, {"Cache-Control": "no-store"}
 
 
-def offer_queue_context(offer):
-    """Due date, assignment and forwarding on the offer's page (portal/queue/staff.py)."""
-    from ..queue.staff import offer_detail_context
-
-    return offer_detail_context(offer)
-
-
 @staff_bp.get("/<int:offer_id>")
 @access_rule(model=Offer)
-def offer_detail(offer_id: int):
+def offer_detail(offer: Offer):
     """One offer with the sponsor's contact data, its history and the triage actions."""
-    return _detail(get_for_staff(Offer, offer_id))
+    return _detail(offer)
 
 
 @staff_bp.post("/<int:offer_id>/status")
 @access_rule(model=Offer, write=True)
-def change_status(offer_id: int):
+def change_status(offer: Offer):
     """Move an offer to its next status, with a note (required when declining)."""
-    offer = get_for_staff(Offer, offer_id, write=True)
     form = StatusForm(offer=offer)
     if not form.validate_on_submit():
         return _detail(offer, status_form=form, status=422)
@@ -262,9 +261,8 @@ def _thank(offer: Offer) -> None:
 
 @staff_bp.post("/<int:offer_id>/deliveries")
 @access_rule(model=Offer, write=True)
-def add_offer_delivery(offer_id: int):
+def add_offer_delivery(offer: Offer):
     """Record what part of the offer reached which district, settlement or school (audited)."""
-    offer = get_for_staff(Offer, offer_id, write=True)
     if offer.status not in OPEN_FOR_DELIVERY:
         return _detail(offer, wall_error=_("Deliveries are recorded once the sponsor has been contacted, and until the offer is closed."), status=422)
     form = _delivery_form(offer, formdata=request.form)
@@ -279,9 +277,8 @@ def add_offer_delivery(offer_id: int):
 
 @staff_bp.post("/<int:offer_id>/wall")
 @access_rule(model=Offer, write=True)
-def set_wall(offer_id: int):
+def set_wall(offer: Offer):
     """Show the sponsor on the public wall (only with their consent) or take them off it."""
-    offer = get_for_staff(Offer, offer_id, write=True)
     form = WallForm()
     if not form.validate_on_submit() or form.show.data not in ("1", "0"):
         return _detail(offer, wall_error=_("Please use the buttons on the page."), status=422)
@@ -296,3 +293,77 @@ def set_wall(offer_id: int):
     db.session.commit()
     flash(_("The sponsor is shown on the wall.") if show else _("The sponsor is no longer shown on the wall."))
     return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+
+
+# --- the work queue: assign, forward, bulk actions (portal/queue/) -----------------------------------
+
+
+@staff_bp.post("/<int:offer_id>/assign")
+@access_rule(model=Offer, write=True)
+def assign_offer(offer: Offer):
+    """Give the offer to a named staff member of its region or the national team, or back to the team."""
+    form = queue_pages.assign_form(offer, request.form)
+    if not form.validate_on_submit():
+        return _detail(offer, assign_form=form, status=422)
+    staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
+    if staff is not None and not queue.may_work(offer, staff):
+        form.assignee.errors.append(_("This person cannot work on this offer."))
+        return _detail(offer, assign_form=form, status=422)
+    if queue.assign(offer, staff):
+        db.session.commit()
+        flash(_("The offer is assigned to %(name)s.", name=staff.label) if staff
+              else _("The offer is back in the team's common queue."))
+    return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+
+
+@staff_bp.post("/<int:offer_id>/forward")
+@access_rule(model=Offer, write=True)
+def forward_offer(offer: Offer):
+    """Send the offer to one region's team, or to the national level ("wherever needed")."""
+    form = queue_pages.forward_form(offer, request.form)
+    if not form.validate_on_submit():
+        return _detail(offer, forward_form=form, status=422)
+    queue.forward(offer, None if form.region.data == queue.NATIONAL else form.region.data)
+    db.session.commit()
+    flash(_("The offer %(reference)s has been forwarded to %(where)s.", reference=offer.reference,
+            where=dict(form.region.choices)[form.region.data]))
+    if not can_view(offer):
+        return redirect(url_for(".list_offers"), code=303)
+    return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+
+
+def _bulk_form(formdata=None):
+    """The list's bulk bar: statuses staff may set by hand (not "new"; "delivered" comes with a delivery)."""
+    statuses = {k: v for k, v in STATUSES.items() if k not in ("new", "delivered")}
+    return queue_pages.bulk_form(statuses, formdata)
+
+
+def _export_selection(offers) -> Response:
+    """The ticked offers as CSV, without the sponsors' contact data (a full export is the list's own button)."""
+    regions = _region_labels()
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_("Reference"), _("Received"), _("Due"), _("Queue"), _("Status"), _("Regions"),
+                     _("Assigned to")])
+    for o in sorted(offers, key=lambda o: (o.due_on, o.id)):
+        writer.writerow([
+            o.reference, queue.arrival_day(o).isoformat(), o.due_on.isoformat(),
+            str(queue.STATES[queue.item_state(o)]), str(STATUSES.get(o.status, o.status)),
+            ", ".join(regions.get(c, c) for c in o.region_codes) or str(ANYWHERE),
+            o.assignee.label if o.assignee else "",
+        ])
+    record("export", object_type="offer", object_id="", region_code=current_user.region_code,
+           changes={"rows": len(offers), "selection": True})
+    db.session.commit()
+    name = "offers-selection-%s.csv" % queue.today().isoformat()
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="%s"' % name, "Cache-Control": "no-store"})
+
+
+@staff_bp.post("/bulk")
+@access_rule()
+def bulk_offers():
+    """One action on the ticked offers: a status (by the offer's transitions), decline as duplicate or spam,
+    assign, or export."""
+    return queue_pages.run_bulk(Offer, _bulk_form(request.form), "offers_staff.list_offers", _export_selection)

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..htmx import render
 from ..reports.routes import filesize
 from ..security import accepts_uploads
-from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
+from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number
 from .forms import DeleteForm, ObservationForm, PriceFilterForm, UploadForm
 from .models import ITEMS, MAX_PRICE, PriceObservation
@@ -93,9 +93,8 @@ def new_observation():
 
 @staff_bp.route("/<int:observation_id>/edit", methods=["GET", "POST"])
 @access_rule(model=PriceObservation, write=True)
-def edit_observation(observation_id: int):
+def edit_observation(observation: PriceObservation):
     """Correct an observation of the staff member's region."""
-    observation = get_for_staff(PriceObservation, observation_id, write=True)
     form = ObservationForm(obj=observation, region_choices=region_choices())
     if form.validate_on_submit():
         if not can_create_for(form.region_code.data):
@@ -114,9 +113,8 @@ def edit_observation(observation_id: int):
 
 @staff_bp.post("/<int:observation_id>/delete")
 @access_rule(model=PriceObservation, write=True)
-def delete_observation(observation_id: int):
+def delete_observation(observation: PriceObservation):
     """Delete an observation recorded by mistake."""
-    observation = get_for_staff(PriceObservation, observation_id, write=True)
     year = observation.year
     if not DeleteForm().validate_on_submit():
         flash(_("The observation was not deleted: please use the Delete button."), "error")

@@ -76,9 +76,8 @@ def new_template():
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
 @access_rule(model=ReplyTemplate, admin_only=True)
-def edit_template(template_id: int):
+def edit_template(template: ReplyTemplate):
     """Change a reply template."""
-    template = db.first_or_404(sa.select(ReplyTemplate).where(ReplyTemplate.id == template_id))
     form = TemplateForm(obj=template, template=template)
     if form.validate_on_submit():
         before = snapshot(template)
@@ -92,9 +91,8 @@ def edit_template(template_id: int):
 
 @bp.post("/templates/<int:template_id>/delete")
 @access_rule(model=ReplyTemplate, admin_only=True)
-def delete_template(template_id: int):
+def delete_template(template: ReplyTemplate):
     """Delete a reply template (replies already sent keep their text)."""
-    template = db.first_or_404(sa.select(ReplyTemplate).where(ReplyTemplate.id == template_id))
     record("delete", template, before=snapshot(template), changes={"key": [template.key, None]})
     db.session.delete(template)
     db.session.commit()

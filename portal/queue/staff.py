@@ -1,7 +1,9 @@
-"""Back-office pages of the queue: the queue parts of the offer pages (assign, forward, bulk actions),
-the filter form both lists share, and reply templates.
+"""The queue's parts of the back-office pages, and the queue's own routes (dashboard CSV, digest opt-out).
 
-The appeal pages have the same actions in ``portal/appeals/staff.py``; both call ``services``.
+The pages of appeals and offers (``portal/appeals/staff.py``, ``portal/offers/staff.py``) own their
+routes, assign and forward and bulk actions included, and build them from the parts here: the filter
+form both lists share, the bulk bar and its POST, the assign and forward forms. Dependencies run one
+way: those pages import this module, never the reverse. Reply templates are in ``replies.py``.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ import csv
 import io
 from urllib.parse import parse_qsl
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit import record
 from ..extensions import db
-from ..offers.models import STATUSES as OFFER_STATUSES, Offer
-from ..staff.access import access_rule, can_view, get_for_staff, region_of
+from ..offers.models import Offer
+from ..staff.access import access_rule, region_of
 from ..staff.models import StaffUser
 from . import bp, services
 from .forms import AssignForm, BulkForm, ForwardForm, QueueFilterForm, forward_choices
@@ -35,15 +37,15 @@ def queue_filter_form() -> QueueFilterForm:
     return form
 
 
-# --- offers ------------------------------------------------------------------------------------------
+# --- the parts of an item's page and list ----------------------------------------------------------
 
 
-def _offer_bulk_form(formdata=None) -> BulkForm:
+def bulk_form(statuses: dict, formdata=None) -> BulkForm:
+    """The bulk bar of a list: move the ticked items to one of ``statuses``, close, assign or export them."""
     form = BulkForm(formdata=formdata) if formdata is not None else BulkForm(formdata=None)
     form.action.choices = (
         [("", _("Choose an action"))]
-        + [("status:" + k, _("Status: %(status)s", status=v)) for k, v in OFFER_STATUSES.items()
-           if k not in ("new", "delivered")]
+        + [("status:" + k, _("Status: %(status)s", status=v)) for k, v in statuses.items()]
         + [("close:duplicate", _("Close as a duplicate")), ("close:spam", _("Close as spam")),
            ("assign", _("Assign")), ("export", _("Export as CSV"))]
     )
@@ -51,10 +53,10 @@ def _offer_bulk_form(formdata=None) -> BulkForm:
     return form
 
 
-def offer_list_context() -> dict:
-    """What the offer list needs from the queue (its filter form is built by the view)."""
-    return {"bulk": _offer_bulk_form(), "today": services.today(), "item_state": services.item_state,
-            "days_open": services.days_open, "states": services.STATES}
+def list_context() -> dict:
+    """What a list shows of the queue beside its own columns (its filter form is built by the view)."""
+    return {"today": services.today(), "item_state": services.item_state, "days_open": services.days_open,
+            "states": services.STATES}
 
 
 def assign_form(item, formdata=None) -> AssignForm:
@@ -77,61 +79,6 @@ def forward_form(item, formdata=None) -> ForwardForm:
     return form
 
 
-def offer_detail_context(offer) -> dict:
-    """Due date, state, assignment and forwarding on the offer's page; a failed form comes back via ``g``."""
-    failed = g.get("queue_forms", {})
-    return {
-        "queue_state": services.item_state(offer), "queue_states": services.STATES,
-        "days_open": services.days_open(services.arrival_day(offer)),
-        "assign_form": failed.get("assign") or assign_form(offer),
-        "forward_form": failed.get("forward") or forward_form(offer),
-        "nobody": NOBODY,
-    }
-
-
-def _offer_page(offer, status=200):
-    from ..offers.staff import _detail
-
-    return _detail(offer, status=status)
-
-
-@bp.post("/offers/<int:offer_id>/assign")
-@access_rule(model=Offer, write=True)
-def assign_offer(offer_id: int):
-    """Give the offer to a named staff member of its region or the national team, or back to the team."""
-    offer = get_for_staff(Offer, offer_id, write=True)
-    form = assign_form(offer, request.form)
-    if form.validate_on_submit():
-        staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
-        if staff is None or services.may_work(offer, staff):
-            if services.assign(offer, staff):
-                db.session.commit()
-                flash(_("The offer is assigned to %(name)s.", name=staff.label) if staff
-                      else _("The offer is back in the team's common queue."))
-            return redirect(url_for("offers_staff.offer_detail", offer_id=offer.id), code=303)
-        form.assignee.errors.append(_("This person cannot work on this offer."))
-    g.queue_forms = {"assign": form}
-    return _offer_page(offer, 422)
-
-
-@bp.post("/offers/<int:offer_id>/forward")
-@access_rule(model=Offer, write=True)
-def forward_offer(offer_id: int):
-    """Send the offer to one region's team, or to the national level ("wherever needed")."""
-    offer = get_for_staff(Offer, offer_id, write=True)
-    form = forward_form(offer, request.form)
-    if not form.validate_on_submit():
-        g.queue_forms = {"forward": form}
-        return _offer_page(offer, 422)
-    services.forward(offer, None if form.region.data == services.NATIONAL else form.region.data)
-    db.session.commit()
-    flash(_("The offer %(reference)s has been forwarded to %(where)s.", reference=offer.reference,
-            where=dict(form.region.choices)[form.region.data]))
-    if not can_view(offer):
-        return redirect(url_for("offers_staff.list_offers"), code=303)
-    return redirect(url_for("offers_staff.offer_detail", offer_id=offer.id), code=303)
-
-
 LIST_ARGS = {"state", "assignee", "status", "region", "kind", "donor", "date_from", "date_to", "category", "age",
              "sort", "page"}
 
@@ -146,39 +93,6 @@ def flash_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")
-
-
-def _export_offers(offers) -> Response:
-    """The selection as CSV, without the sponsors' contact data (a full export is the list's own button)."""
-    from ..offers.staff import _region_labels
-
-    regions = _region_labels()
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_("Reference"), _("Received"), _("Due"), _("Queue"), _("Status"), _("Regions"),
-                     _("Assigned to")])
-    for o in sorted(offers, key=lambda o: (o.due_on, o.id)):
-        writer.writerow([
-            o.reference, services.arrival_day(o).isoformat(), o.due_on.isoformat(),
-            str(services.STATES[services.item_state(o)]), str(OFFER_STATUSES.get(o.status, o.status)),
-            ", ".join(regions.get(c, c) for c in o.region_codes) or str(_l("Wherever needed (national)")),
-            o.assignee.label if o.assignee else "",
-        ])
-    record("export", object_type="offer", object_id="", region_code=current_user.region_code,
-           changes={"rows": len(offers), "selection": True})
-    db.session.commit()
-    name = "offers-selection-%s.csv" % services.today().isoformat()
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="%s"' % name, "Cache-Control": "no-store"})
-
-
-@bp.post("/offers/bulk")
-@access_rule()
-def bulk_offers():
-    """One action on the ticked offers: a status (by the offer's transitions), decline as duplicate or spam,
-    assign, or export."""
-    return run_bulk(Offer, _offer_bulk_form(request.form), "offers_staff.list_offers", _export_offers)
 
 
 def run_bulk(model, form: BulkForm, list_endpoint: str, export):

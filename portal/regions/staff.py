@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from ..audit import record, snapshot
 from ..campaigns.models import Campaign, current_campaign
 from ..extensions import db
-from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
+from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from .forms import HeadquartersForm, PhoneLineForm, ReceptionForm, RegionPlanForm
 from .models import (
     LINE_KINDS, LINE_LANGUAGES, Headquarters, PhoneLine, Reception, Region, RegionPlan, region_by_code, regions_ordered,
@@ -207,28 +207,24 @@ def _register(kind: Kind) -> None:
         status = 422 if form.errors else 200
         return render_template("staff/regions/form.html", kind=kind, form=form, obj=None, editable=True), status
 
-    def edit(item_id: int):
-        obj = get_for_staff(kind.model, item_id)
-        editable = can_edit(obj)
-        if request.method == "POST" and not editable:
-            abort(403)
-        form = _form(kind, obj)
-        done = _save(kind, form, obj, "update") if request.method == "POST" else None
+    def edit(item):
+        editable = can_edit(item)
+        form = _form(kind, item)
+        done = _save(kind, form, item, "update") if request.method == "POST" else None
         if done is not None:
             return done
         status = 422 if form.errors else 200
-        return render_template("staff/regions/form.html", kind=kind, form=form, obj=obj, editable=editable), status
+        return render_template("staff/regions/form.html", kind=kind, form=form, obj=item, editable=editable), status
 
-    def delete(item_id: int):
-        obj = get_for_staff(kind.model, item_id, write=True)
+    def delete(item):
         if request.method == "GET" or request.form.get("confirm") != "yes":
             form = RemoveForm()
-            return render_template("staff/regions/delete.html", kind=kind, obj=obj, form=form)
+            return render_template("staff/regions/delete.html", kind=kind, obj=item, form=form)
         if not RemoveForm().validate_on_submit():
             abort(400)
-        back = _back(obj)
-        record("delete", obj, changes={key: [value, None] for key, value in snapshot(obj).items()})
-        db.session.delete(obj)
+        back = _back(item)
+        record("delete", item, changes={key: [value, None] for key, value in snapshot(item).items()})
+        db.session.delete(item)
         db.session.commit()
         flash(_("Removed."))
         return redirect(back)
@@ -236,6 +232,7 @@ def _register(kind: Kind) -> None:
     new.__doc__ = "Add a record to the regional directory (%s)." % kind.slug
     edit.__doc__ = "Read a directory record; change it when it is one's own region's (%s)." % kind.slug
     delete.__doc__ = "Ask, then remove a directory record of one's own region (%s)." % kind.slug
+    # The model is the kind's, fixed when the routes are registered: the rule loads ``item`` like any other.
     staff_bp.add_url_rule(f"/{kind.slug}/new", f"new_{kind.slug}", access_rule()(new), methods=["GET", "POST"])
     staff_bp.add_url_rule(f"/{kind.slug}/<int:item_id>/edit", f"edit_{kind.slug}",
                           access_rule(model=kind.model, write=False)(edit), methods=["GET", "POST"])

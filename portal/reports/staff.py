@@ -18,7 +18,7 @@ from ..extensions import db
 from ..htmx import render
 from ..i18n import request_language
 from ..security import accepts_uploads
-from ..staff.access import access_rule, can_create_for, can_edit, get_for_staff, region_choices, scoped
+from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number
 from .forms import AllocationForm, DeleteForm, PublishForm, UploadForm, YearForm
 from .models import GROUPS, KINDS, SOURCES, Allocation, Report
@@ -120,15 +120,14 @@ def new_allocation():
 
 @staff_bp.post("/allocations/<int:allocation_id>/delete")
 @access_rule(model=Allocation, write=True)
-def delete_allocation(allocation_id: int):
+def delete_allocation(allocation: Allocation):
     """Delete one allocation line (published versions keep their own frozen figures)."""
-    line = get_for_staff(Allocation, allocation_id, write=True)
-    year = line.campaign.year
+    year = allocation.campaign.year
     if not DeleteForm().validate_on_submit():
         flash(_("The line was not deleted: please use the Delete button."), "error")
         return redirect(url_for("reports_staff.index", year=year))
-    record("delete", line, changes={key: [value, None] for key, value in snapshot(line).items()})
-    db.session.delete(line)
+    record("delete", allocation, changes={key: [value, None] for key, value in snapshot(allocation).items()})
+    db.session.delete(allocation)
     db.session.commit()
     flash(_("The allocation was deleted."), "success")
     return redirect(url_for("reports_staff.index", year=year))

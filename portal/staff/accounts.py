@@ -204,11 +204,10 @@ def accept_invitation():
 
 @bp.post("/accounts/<int:user_id>/deactivate")
 @access_rule(model=StaffUser, admin_only=True)
-def deactivate_account(user_id: int):
+def deactivate_account(user: StaffUser):
     """Deactivate an account: its sessions end, its open items go to a colleague or the common queue."""
     from ..queue.services import handover
 
-    user = db.session.get(StaffUser, user_id) or abort(404)
     if user.id == current_user.id:
         abort(403)
     form = _deactivate_form(user, request.form)
@@ -229,9 +228,8 @@ def deactivate_account(user_id: int):
 
 @bp.post("/accounts/<int:user_id>/reset-2fa")
 @access_rule(model=StaffUser, admin_only=True)
-def reset_two_factor(user_id: int):
+def reset_two_factor(user: StaffUser):
     """A lost phone: two-factor sign-in is set up again at the next sign-in; the account's sessions end."""
-    user = db.session.get(StaffUser, user_id) or abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
     user.totp_enabled = False
