@@ -17,7 +17,7 @@ from .staff import listing as staff_listing
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: config → extensions → blueprints → CLI → error handlers."""
+    """Build the app: config → extensions → blueprints → request hooks → CLI → error handlers."""
     app = Flask(
         __name__,
         template_folder="../templates",
@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
-    http.init_app(app)  # first: its after_request hook (encoding, validators, 304) runs last
+    http.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     ratelimit.init_app(app)
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     import_models()
     register_blueprints(app)
+    register_hooks(app)
     http.check(app)  # every model declares its cache area; every @cacheable area is some model's
 
     from . import cli
@@ -83,6 +84,28 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         raise RuntimeError(
             "No SECRET_KEY: run `make setup` (writes instance/secret_key once) or set FLASK_SECRET_KEY."
         )
+
+
+def register_hooks(app: Flask) -> None:
+    """Every app-wide request hook of ours, here only, in the order it runs.
+
+    The extensions' own (Flask-WTF's CSRF check and Flask-Limiter's limits before, Flask-Limiter's and
+    Flask-Login's after) were added by their ``init_app``; ours go around them. Blueprint hooks stay with
+    their views.
+    """
+    by_extensions = app.before_request_funcs.get(None, [])
+    app.before_request_funcs[None] = [
+        security.refuse_untrusted_host,  # a forged Host is a bare 400 before anything builds a URL from it
+        security.refuse_invalid_utf8,  # a form that is not UTF-8 is refused before anything reads it
+        security.allow_declared_upload_size,  # before the CSRF check reads the body
+        http.limit_page_views,  # a render past the page-view limit is a 429 before any work
+        *by_extensions,
+        params.replace_nul,
+        staff_auth.set_staff_language,
+        security.refuse_unexpected_bodies,
+    ]
+    # Flask runs these last-registered first: security headers on every response, http.finish (encoding, 304) last.
+    app.after_request_funcs[None] = [http.finish, *app.after_request_funcs.get(None, []), security.set_headers]
 
 
 def import_models() -> None:

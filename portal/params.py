@@ -95,5 +95,4 @@ def replace_nul():
 
 
 def init_app(app) -> None:
-    app.url_map.converters["int"] = IdConverter
-    app.before_request(replace_nul)
+    app.url_map.converters["int"] = IdConverter  # replace_nul: registered with the other hooks, in order (portal.register_hooks)

@@ -53,10 +53,26 @@ def set_headers(response):
     return response
 
 
-def accepts_uploads(view):
-    """Allow file parts in this view's POST body (elsewhere a multipart body with a file is refused)."""
-    view.accepts_uploads = True
-    return view
+def accepts_uploads(view=None, *, max_bytes=None):
+    """Allow file parts in this view's POST body (elsewhere a multipart body with a file is refused).
+
+    ``@accepts_uploads(max_bytes=fn)``: the body may be up to ``fn()`` bytes instead of ``MAX_CONTENT_LENGTH``.
+    """
+
+    def mark(view):
+        view.accepts_uploads = True
+        view.max_upload_bytes = max_bytes
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+def allow_declared_upload_size():
+    """before_request, before anything reads the body (CSRF does): the size a view's ``@accepts_uploads`` allows."""
+    if request.method == "POST":
+        max_bytes = getattr(current_app.view_functions.get(request.endpoint or ""), "max_upload_bytes", None)
+        if max_bytes is not None:
+            request.max_content_length = max_bytes()
 
 
 def refuse_unexpected_bodies():
@@ -139,6 +155,7 @@ def refuse_untrusted_host():
 
 
 def init_app(app) -> None:
+    """Trusted hosts and cookie settings. The hooks above are registered, in order, by ``portal.register_hooks``."""
     hosts = trusted_hosts(app.config)
     app.extensions["portal_trusted_hosts"] = hosts
     app.config["TRUSTED_HOSTS"] = None  # checked by refuse_untrusted_host, not by Flask (see there)
@@ -146,8 +163,6 @@ def init_app(app) -> None:
         logging.getLogger(__name__).warning(
             "TRUSTED_HOSTS is not set: the Host header is not checked (set FLASK_TRUSTED_HOSTS or FLASK_PUBLIC_URL)"
         )
-    first = app.before_request_funcs.setdefault(None, [])
-    first[0:0] = [refuse_untrusted_host, refuse_invalid_utf8]
     if app.config.get("PREFER_HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
@@ -155,5 +170,3 @@ def init_app(app) -> None:
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
         app.config["SESSION_COOKIE_PATH"] = "/"
         app.config["SESSION_COOKIE_DOMAIN"] = None
-    app.after_request(set_headers)
-    app.before_request(refuse_unexpected_bodies)

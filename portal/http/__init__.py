@@ -11,8 +11,10 @@
 | ``assets.py`` | fingerprinted static files, pre-compressed, immutable for a year |
 | ``limits.py`` | the per-address limit on page views the app renders |
 
-``finish`` is the last word on every response the app makes: validators for ``@cacheable`` views,
-encoding (``Vary: Accept-Encoding``, ETag suffix), what the page cache may keep, and ``304``.
+Its two request hooks, registered with the app's others in ``portal.register_hooks``:
+``limit_page_views`` (before the view) and ``finish``, the last word on every response the app makes:
+validators for ``@cacheable`` views, encoding (``Vary: Accept-Encoding``, ETag suffix), what the page
+cache may keep, and ``304``.
 ``Vary: Cookie`` (added by Flask when the session was looked at) is dropped for views declared
 ``cookies=False``.
 """
@@ -22,20 +24,22 @@ from __future__ import annotations
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
-from . import assets, limits, pagecache
+from . import assets, pagecache
 from .areas import cacheable, check, declared, invalidate, valid_until, watch_commits
 from .assets import asset_url
 from .conditional import answer, as_utc, conditional, latest, validate
 from .encoding import encode
 from .formpage import FormPage
+from .limits import limit_page_views
 
 __all__ = [
-    "FormPage", "as_utc", "asset_url", "cacheable", "conditional", "invalidate", "latest", "valid_until",
+    "FormPage", "as_utc", "asset_url", "cacheable", "conditional", "finish", "invalidate", "latest",
+    "limit_page_views", "valid_until",
 ]
 
 
 def finish(response):
-    """after_request (registered first, so it runs last): see the module docstring."""
+    """after_request, the last to run: see the module docstring."""
     declaration = declared(request.endpoint)
     if declaration is not None:
         validate(response)
@@ -57,13 +61,8 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app) -> None:
-    """Static files, the finishing hook, the session interface, the page-view limit and the page cache.
-
-    Call before any other extension registers an after_request hook: ``finish`` must run last.
-    """
+    """Static files, the session interface and the page cache (the hooks: ``portal.register_hooks``)."""
     app.session_interface = SessionInterface()
-    app.after_request(finish)
     assets.init_app(app)
-    limits.init_app(app)
     pagecache.init_app(app)
     watch_commits()

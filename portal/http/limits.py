@@ -38,11 +38,7 @@ def counts_itself(endpoint: str) -> bool:
     return False
 
 
-def before_request():
-    """Count the GETs the app renders (form pages count themselves: most of theirs are not renders)."""
+def limit_page_views():
+    """before_request: count the GETs the app renders (form pages count themselves: most of theirs are not renders)."""
     if request.method in ("GET", "HEAD") and request.endpoint != "static" and request.endpoint not in counting_themselves:
         count_page_view()
-
-
-def init_app(app) -> None:
-    app.before_request(before_request)

@@ -63,4 +63,3 @@ def init_app(app) -> None:
     # nothing in the portal fingerprints addresses outside the rate limiter.
     login.session_protection = None
     login.login_view = "staff.login"
-    app.before_request(set_staff_language)
