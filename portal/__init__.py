@@ -94,6 +94,13 @@ def register_hooks(app: Flask) -> None:
     their views.
     """
     by_extensions = app.before_request_funcs.get(None, [])
+    elsewhere = [
+        getattr(hook, "__qualname__", repr(hook))
+        for hook in by_extensions + app.after_request_funcs.get(None, [])
+        if getattr(getattr(hook, "func", hook), "__module__", "").startswith("portal.")
+    ]
+    if elsewhere:  # its place in the order would depend on which init_app ran first
+        raise RuntimeError("App-wide request hooks are registered in portal.register_hooks only: %s" % elsewhere)
     app.before_request_funcs[None] = [
         security.refuse_untrusted_host,  # a forged Host is a bare 400 before anything builds a URL from it
         security.refuse_invalid_utf8,  # a form that is not UTF-8 is refused before anything reads it

@@ -84,3 +84,18 @@ def test_an_answer_the_app_makes_leaves_encoded_validated_and_with_the_security_
     for name in ("ETag", "Vary", "Cache-Control", "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
         assert again.headers.get(name) == first.headers.get(name), name
     assert "Server" not in again.headers
+
+
+def test_a_hook_registered_outside_the_ordered_list_stops_the_start(monkeypatch, database_url):
+    """A hook added by an ``init_app`` would run wherever its registration happened to fall: refused at start-up."""
+    from portal import params
+
+    original = params.init_app
+
+    def init_app(app):
+        original(app)
+        app.before_request(params.replace_nul)
+
+    monkeypatch.setattr(params, "init_app", init_app)
+    with pytest.raises(RuntimeError, match="replace_nul"):
+        create_app(make_config(database_url))

@@ -29,17 +29,6 @@ from .uploads import COLUMNS, CHOICES, LIMITS, import_allocations, max_bytes, te
 staff_bp = Blueprint("reports_staff", __name__, url_prefix="/staff/reports")
 
 
-def _allow_large_uploads():
-    """Before any other hook reads the body (CSRF does): the upload route accepts bigger files."""
-    if request.endpoint == "reports_staff.upload" and request.method == "POST":
-        request.max_content_length = max_bytes()
-
-
-@staff_bp.record_once
-def _install(state):
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_large_uploads)
-
-
 def _campaigns() -> list[Campaign]:
     return list(db.session.scalars(sa.select(Campaign).order_by(Campaign.year.desc())))
 
@@ -141,7 +130,7 @@ def _upload_page(form, result=None, status=200):
 
 
 @staff_bp.route("/upload", methods=["GET", "POST"])
-@accepts_uploads
+@accepts_uploads(max_bytes=max_bytes)  # bigger than a public form's body (REPORT_UPLOAD_MAX_BYTES)
 @access_rule()
 def upload():
     """Upload a CSV or XLSX file of allocations: all rows are imported, or none."""
