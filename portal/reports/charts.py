@@ -38,7 +38,8 @@ def _open(chart_id: str, title: str, description: str, height: int) -> list[Mark
 
 
 def _room(texts) -> int:
-    """The length of the longest bar: room after it for the longest text (about 8 units per character at 14)."""
+    """The length of the longest bar: room after it for the longest text after a bar (about 8 units per character
+    at 14); a text in place of a bar starts at the left and has the whole width."""
     return max(WIDTH - 10 - 8 * max([len(text) for text in texts] or [0]), 60)
 
 
@@ -46,10 +47,10 @@ def _label(top: int, label: str) -> Markup:
     return Markup('<text x="0" y="%d" font-size="%d" fill="%s">%s</text>') % (top + 14, LABEL_SIZE, INK, label)
 
 
-def _figure(x: int, top: int, text: str, shown: bool) -> Markup:
-    """The text after a bar (ink), or in place of a bar (muted)."""
+def _figure(x: int, y: int, text: str, shown: bool) -> Markup:
+    """The text after a bar (ink), or in place of a bar (muted); ``y`` is its baseline."""
     return Markup('<text x="%d" y="%d" font-size="%d" fill="%s">%s</text>') % (
-        x, top + 32, LABEL_SIZE, INK if shown else MUTED, text)
+        x, y, LABEL_SIZE, INK if shown else MUTED, text)
 
 
 def bar_chart(chart_id: str, title: str, description: str, bars: list[tuple[str, int | None, str]],
@@ -60,7 +61,7 @@ def bar_chart(chart_id: str, title: str, description: str, bars: list[tuple[str,
     """
     height = ROW * len(bars) + 8
     largest = max([value for _label, value, _text in bars if value] + [at_least, 1])
-    room = _room(text for _label, _value, text in bars)
+    room = _room(text for _label, value, text in bars if value)
     parts = _open(chart_id, title, description, height)
     for i, (label, value, text) in enumerate(bars):
         top = i * ROW + 4
@@ -68,7 +69,7 @@ def bar_chart(chart_id: str, title: str, description: str, bars: list[tuple[str,
         length = round(room * value / largest) if value else 0
         if value:
             parts.append(Markup('<rect x="0" y="%d" width="%d" height="14" fill="%s"/>') % (top + 19, max(length, 2), BAR))
-        parts.append(_figure((length + 6) if value else 0, top, text, value is not None) + Markup("</g>"))
+        parts.append(_figure((length + 6) if value else 0, top + 32, text, value is not None) + Markup("</g>"))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
@@ -119,9 +120,9 @@ def stacked_chart(chart_id: str, title: str, description: str, names: list[str],
     or target.
     """
     legend, legend_height = _legend(chart_id, names, outline)
-    height = legend_height + ROW * len(rows) + 8
+    height = legend_height + ROW * len(rows) + 10
     largest = max([sum(p) for _l, p, _t, _o in rows if p] + [o for _l, _p, _t, o in rows if o] + [1])
-    room = _room(text for _l, _p, text, _o in rows)
+    room = _room(text for _l, values, text, _o in rows if values is not None)
     out = _open(chart_id, title, description, height)
     out.append(_patterns(chart_id, len(names)))
     out.extend(legend)
@@ -132,7 +133,7 @@ def stacked_chart(chart_id: str, title: str, description: str, names: list[str],
         if values is not None and target:
             length = round(room * target / largest)
             out.append(Markup('<rect x="1" y="%d" width="%d" height="18" fill="none" stroke="%s" stroke-width="2"/>')
-                       % (top + 17, max(length - 1, 2), INK))
+                       % (top + 19, max(length - 1, 2), INK))
             end = length
         if values is not None:
             x = 0.0
@@ -140,9 +141,9 @@ def stacked_chart(chart_id: str, title: str, description: str, names: list[str],
                 width = room * (value or 0) / largest
                 if width > 0:
                     out.append(Markup('<rect x="%.1f" y="%d" width="%.1f" height="12" fill="%s" stroke="%s"/>')
-                               % (x + 0.5, top + 20, max(width - 1, 1), _fill(chart_id, i), PARTS[i][0]))
+                               % (x + 0.5, top + 22, max(width - 1, 1), _fill(chart_id, i), PARTS[i][0]))
                 x += width
             end = max(end, round(x))
-        out.append(_figure(end + 6 if end else 0, top, text, values is not None) + Markup("</g>"))
+        out.append(_figure(end + 6 if end else 0, top + 34, text, values is not None) + Markup("</g>"))
     out.append(Markup("</svg>"))
     return Markup("").join(out)

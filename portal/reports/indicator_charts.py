@@ -59,7 +59,7 @@ def _table(title: str, columns: list[str], rows: list[tuple[str, list[str]]]) ->
 
 
 def indicator_charts(table: dict, defs: dict, region_names: dict) -> list[dict]:
-    """``[{id, title, svgs, columns, rows}]`` for the charts this version's figures can draw."""
+    """``[{id, title, svgs: [(caption, svg)], columns, rows}]`` for the charts this version's figures can draw."""
     rows = [(_("Whole country"), table.get("national", {}))]
     rows += [(region_names.get(code, code), row) for code, row in table.get("regions", {}).items()]
     label = {key: str(value[0]) for key, value in defs.items()}
@@ -88,7 +88,7 @@ def _coverage(rows, label) -> dict | None:
           "The table next to the chart gives the same figures."),
     )
     return {
-        "id": "coverage", "svgs": [bar_chart("chart-coverage", title, description, bars, at_least=100)],
+        "id": "coverage", "svgs": [(title, bar_chart("chart-coverage", title, description, bars, at_least=100))],
         **_table(title, [label[k] for k in (*keys, "coverage")],
                  [(name, [cell(row.get(k), "children") for k in keys] + [text])
                   for (name, row), (_n, _v, text) in zip(rows, bars)]),
@@ -122,7 +122,7 @@ def _budget(rows, label) -> dict | None:
     )
     names = [str(SOURCES[source]) for source in SPENT.values()]
     svg = stacked_chart("chart-budget", title, description, names, bars, outline=_("Plan"))
-    return {"id": "budget", "svgs": [svg],
+    return {"id": "budget", "svgs": [(title, svg)],
             **_table(title, [label["planned_budget"]] + [label[k] for k in SPENT] + [_("Spent of plan, %")], table_rows)}
 
 
@@ -156,7 +156,8 @@ def _places(rows, label) -> dict | None:
                 village_share = _("Whole country: %(value)s in villages.", value=percent(round(100 * (village or 0) / total)))
         description = _sentences(lead, village_share, _("Hidden figures are written out, without a bar. "
                                                         "The table next to the chart gives the same figures."))
-        svgs.append(stacked_chart("chart-places-" + unit, chart_title, description, [_("Towns"), _("Villages")], bars))
+        svgs.append((chart_title, stacked_chart("chart-places-" + unit, chart_title, description,
+                                                [_("Towns"), _("Villages")], bars)))
     return {"id": "places", "svgs": svgs,
             **_table(title, [label[k] for k in keys],
                      [(name, [cell(row.get(k), "tenge" if k in PLACES["tenge"] else "children") for k in keys])
@@ -164,7 +165,8 @@ def _places(rows, label) -> dict | None:
 
 
 def series_charts(years: list[tuple[int, int, dict]]) -> list:
-    """Children helped and coverage in the whole country per year: two small bar charts beside the series table."""
+    """``[(caption, svg)]``: children helped and coverage in the whole country per year, two small bar charts
+    beside the series table."""
     charts = []
     for key, unit, title, lead, at_least in (
         ("children_helped", "children", _("Children helped per year, whole country"),
@@ -179,5 +181,5 @@ def series_charts(years: list[tuple[int, int, dict]]) -> list:
             continue
         description = _sentences(lead, _("Hidden figures and figures not given are written out, without a bar. "
                                          "The table next to the chart gives the same figures."))
-        charts.append(bar_chart("chart-series-" + key.replace("_", "-"), title, description, bars, at_least=at_least))
+        charts.append((title, bar_chart("chart-series-" + key.replace("_", "-"), title, description, bars, at_least=at_least)))
     return charts
