@@ -93,14 +93,14 @@ class RegionProposal:
 def _delivered(campaign_id: int, regions) -> dict[str, dict[Key, Figures]]:
     stmt = (
         sa.select(
-            Delivery.region_code, sa.func.coalesce(Delivery.recipient_group, UNSTATED), Delivery.kind,
+            Delivery.region_code, Delivery.recipient_group, Delivery.kind,
             sa.func.coalesce(sa.func.sum(Delivery.children), 0),
             sa.func.coalesce(sa.func.sum(Delivery.value_tenge), 0),
             sa.func.coalesce(sa.func.sum(Delivery.quantity), 0),
         )
         .join(Offer, Offer.id == Delivery.offer_id)
         .where(Offer.campaign_id == campaign_id, Offer.status != "declined", Offer.is_demo.is_(False))
-        .group_by(Delivery.region_code, sa.func.coalesce(Delivery.recipient_group, UNSTATED), Delivery.kind)
+        .group_by(Delivery.region_code, Delivery.recipient_group, Delivery.kind)
     )
     if regions is not None:
         stmt = stmt.where(Delivery.region_code.in_(regions))
