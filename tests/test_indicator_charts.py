@@ -216,3 +216,22 @@ def test_a_page_without_indicators_has_no_indicator_chart(app, client):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(IndicatorSignoff)) == 0
     html = client.get(f"/en/reports/{SLUG}").get_data(as_text=True)
     assert 'id="indicators"' not in html and "chart-coverage" not in html
+
+
+def test_report_page_with_every_indicator_chart_is_valid_html(app, client, tmp_path):
+    """The Nu HTML checker (as in tests/test_html_validity.py, whose demo report has no towns-and-villages chart)."""
+    import shutil
+
+    from tests.test_html_validity import VNU, run_vnu
+
+    if not VNU.exists() or not shutil.which("java"):
+        pytest.fail("vnu.jar or Java missing: `make test` installs both (npm ci, apt-get install default-jre-headless)")
+    publish_with_indicators(app)
+    files = []
+    for lang in LANGS:
+        html = client.get(f"/{lang}/reports/{SLUG}").get_data(as_text=True)
+        assert html.count("<svg") == 8  # the report's four breakdowns and the indicators' four charts
+        files.append(tmp_path / f"{lang}.html")
+        files[-1].write_text(html, encoding="utf-8")
+    errors = run_vnu(files)
+    assert errors == [], [(e.get("url", "").rsplit("/", 1)[-1], e.get("message"), e.get("extract")) for e in errors]
