@@ -7,6 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from portal import submitonce
 from portal.appeals import receipts, services
 from portal.appeals.models import Appeal, AppealMessage
 from portal.extensions import db
@@ -530,9 +531,9 @@ def test_closed_appeal_takes_no_more_information(app, client):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AppealMessage)) == 0
 
 
-def services_nonce(app, purpose="follow-up"):
+def services_nonce(app, purpose=services.FOLLOW_UP):
     with app.test_request_context():
-        return services.new_nonce(purpose)
+        return submitonce.mint(purpose)
 
 
 # --- rate limits --------------------------------------------------------------------

@@ -16,7 +16,7 @@ Two usual designs were weighed:
 
 We render in the POST response, and make the form's one-time nonce carry the
 answer to that question. Each form gets a signed random nonce (a hidden field,
-never a cookie). The code is derived from it: ``HMAC(pepper, nonce seed)`` →
+never a cookie; ``portal/submitonce.py``, which says what each form keeps of it). The code is derived from it: ``HMAC(pepper, nonce seed)`` →
 20 digits + Damm check digit (``receipts.code_for_seed``). So:
 
 * a double submit or a reload re-sends the same nonce, computes the same code,
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
+from .. import submitonce
 from ..extensions import csrf, db, limiter
 from ..ratelimit import refund
 from ..http import FormPage
@@ -161,16 +162,16 @@ def _render_sent():
 def new():
     """The appeal form; a valid POST answers with the receipt itself."""
     if request.method != "POST":
-        return PAGE.render(_blank_form, nonce=services.new_nonce)
+        return PAGE.render(_blank_form, nonce=lambda: submitonce.mint(services.APPEAL))
     form = AppealForm()
     if _inline_validation_request():
         return inline_validation(form)
     if not form.validate():
         return _render_form(form, failed_status(form))
     try:
-        seed = services.read_nonce(form.nonce.data, current_app.config["APPEAL_FORM_MAX_AGE"])
-    except services.NonceError:
-        form.nonce.data = services.new_nonce()
+        seed = submitonce.seed(form.nonce.data, services.APPEAL, current_app.config["APPEAL_FORM_MAX_AGE"])
+    except submitonce.Refused:
+        form.nonce.data = submitonce.mint(services.APPEAL)
         return _render_form(form, 422, expired=True)
     identifiers = services.find_identifiers(form.message.data, form.settlement.data)
     if identifiers and not form.send_anyway.data:
@@ -188,8 +189,8 @@ def new():
 
 def _may_show_again(nonce: str) -> bool:
     try:
-        services.read_nonce(nonce, current_app.config["APPEAL_RECEIPT_REDISPLAY_SECONDS"])
-    except services.NonceError:
+        submitonce.seed(nonce, services.APPEAL, current_app.config["APPEAL_RECEIPT_REDISPLAY_SECONDS"])
+    except submitonce.Refused:
         return False
     return True
 
@@ -202,8 +203,8 @@ def confirm():
     form = ConfirmForm()
     csrf_failed = _csrf_failed(form)
     try:
-        seed = services.read_nonce(form.nonce.data, current_app.config["APPEAL_RECEIPT_REDISPLAY_SECONDS"])
-    except services.NonceError:
+        seed = submitonce.seed(form.nonce.data, services.APPEAL, current_app.config["APPEAL_RECEIPT_REDISPLAY_SECONDS"])
+    except submitonce.Refused:
         if csrf_failed:
             abort(400)
         return _render_sent()
@@ -265,7 +266,7 @@ def check():
         return _not_found(form)
     follow_up = FollowUpForm(formdata=None)
     follow_up.code.data = form.code.data
-    follow_up.nonce.data = services.new_nonce("follow-up")
+    follow_up.nonce.data = submitonce.mint(services.FOLLOW_UP)
     return _render_result(appeal, follow_up)
 
 
@@ -308,9 +309,9 @@ def add_information():
     if not form.validate():
         return _render_result(appeal, form, 422)
     try:
-        seed = services.read_nonce(form.nonce.data, current_app.config["APPEAL_FORM_MAX_AGE"], "follow-up")
-    except services.NonceError:
-        form.nonce.data = services.new_nonce("follow-up")
+        seed = submitonce.seed(form.nonce.data, services.FOLLOW_UP, current_app.config["APPEAL_FORM_MAX_AGE"])
+    except submitonce.Refused:
+        form.nonce.data = submitonce.mint(services.FOLLOW_UP)
         return _render_result(appeal, form, 422, expired=True)
     identifiers = services.find_identifiers(form.message.data)
     if identifiers and not form.send_anyway.data:
@@ -318,7 +319,7 @@ def add_information():
     services.add_follow_up(appeal, form.message.data, seed)
     fresh = FollowUpForm(formdata=None)
     fresh.code.data = code
-    fresh.nonce.data = services.new_nonce("follow-up")
+    fresh.nonce.data = submitonce.mint(services.FOLLOW_UP)
     return _render_result(appeal, fresh, added=True)
 
 

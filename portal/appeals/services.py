@@ -1,51 +1,14 @@
-"""What the appeal views do besides parsing and rendering: one-time form nonces, identifier checks, writes."""
+"""What the appeal views do besides parsing and rendering: identifier checks, writes (a form's nonce: portal/submitonce.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 
 import sqlalchemy as sa
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from .. import workdays
+from .. import submitonce, workdays
 from ..extensions import db
 from .models import Appeal, AppealMessage, today
-
-# --- one-time form nonces ----------------------------------------------------------
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="appeal-nonce:" + purpose)
-
-
-def new_nonce(purpose: str = "appeal") -> str:
-    """A signed random token for one form: it identifies one submission, never a person."""
-    return _serializer(purpose).dumps(secrets.token_urlsafe(32))
-
-
-class NonceError(Exception):
-    """Missing, forged or too old."""
-
-
-def read_nonce(value: str | None, max_age: int, purpose: str = "appeal") -> bytes:
-    """The random seed inside a nonce made by ``new_nonce`` no more than ``max_age`` seconds ago."""
-    if not value or len(value) > 200:
-        raise NonceError()
-    try:
-        token = _serializer(purpose).loads(value, max_age=max_age)
-    except (SignatureExpired, BadSignature) as error:
-        raise NonceError() from error
-    if not isinstance(token, str) or len(token) < 40:
-        raise NonceError()
-    return token.encode()
-
-
-def nonce_fingerprint(seed: bytes) -> str:
-    return hashlib.sha256(b"appeal-follow-up\x00" + seed).hexdigest()
-
 
 # --- text ------------------------------------------------------------------------
 
@@ -79,6 +42,8 @@ def find_identifiers(*texts: str | None) -> list[str]:
 
 # --- writes ----------------------------------------------------------------------
 
+APPEAL, FOLLOW_UP = "appeal", "appeal-follow-up"  # the purposes of the forms' one-time nonces (portal/submitonce.py)
+
 
 def appeal_by_hash(digest: str) -> Appeal | None:
     return db.session.scalar(sa.select(Appeal).where(Appeal.receipt_hash == digest))
@@ -107,7 +72,7 @@ def submit_appeal(fields: dict, digest: str) -> tuple[Appeal, bool]:
 
 def add_follow_up(appeal: Appeal, body: str, seed: bytes) -> bool:
     """Add the reporter's information once per form nonce and commit; ``False`` when it was already added."""
-    fingerprint = nonce_fingerprint(seed)
+    fingerprint = submitonce.fingerprint(seed, FOLLOW_UP)
     exists = db.session.scalar(sa.select(AppealMessage.id).where(AppealMessage.nonce_hash == fingerprint))
     if exists is not None:
         return False
