@@ -10,6 +10,7 @@ as a region's sign-off; with two past years, the year-over-year series shows too
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import sqlalchemy as sa
@@ -21,6 +22,17 @@ from ..regions.models import Region
 from ..seeding import demo_loader
 from .models import GROUPS, KINDS, SOURCES, Allocation, Report
 from .publish import default_texts, publish, threshold
+
+# What one demo sponsor delivered in each past demo year (not on the sponsor wall): the indicators' split
+# between towns and villages. (region, place, locality, children, value in tenge)
+PAST_DELIVERIES = [
+    ("KZ-71", "Астана, № 12 мектеп-гимназия", "urban", 140, 2_100_000),
+    ("KZ-15", "Мұғалжар ауданы, Қандыағаш қаласы", "urban", 60, 900_000),
+    ("KZ-15", "Ойыл ауданы, Ойыл ауылы", "rural", 45, 675_000),
+    ("KZ-61", "Сайрам ауданы, Ақсу ауылы", "rural", 80, 1_200_000),
+    ("KZ-61", "Түркістан қаласы, № 5 мектеп", "urban", 35, 525_000),
+    ("KZ-47", "Маңғыстау ауданы, Шетпе ауылы", "rural", 6, 90_000),  # few children: hidden when published
+]
 
 # Rough value of one item per child, in tenge (money: the Vseobuch minimum of 2025, DOMAIN.md §4.1).
 UNIT_VALUE = {"uniform": 15000, "shoes": 11000, "backpack": 8000, "stationery": 5000, "money": 46228, "other": 7000}
@@ -78,9 +90,39 @@ def load_demo_report() -> int:
     return added
 
 
+def demo_past_deliveries(campaign: Campaign) -> int:
+    """A delivered demo offer of ``campaign``'s year with its deliveries to towns and villages (idempotent)."""
+    from ..offers.models import Delivery, Offer, OfferKind, OfferRegion
+    from ..offers.services import next_reference
+
+    token = "demo-past-offer-%d" % campaign.year
+    if db.session.scalar(sa.select(Offer.id).where(Offer.form_token == token)):
+        return 0
+    arrived = dt.datetime(campaign.year, 7, 20, 6, tzinfo=dt.timezone.utc)
+    number, reference = next_reference(campaign.year)
+    offer = Offer(
+        reference=reference, year=campaign.year, number=number, campaign_id=campaign.id, form_token=token,
+        donor_type="company", org_name="«Демо Сауда» ЖШС", tax_id="230840001231", contact_name="Демо Сәуле",
+        phone="+77010009999", email="demo-past@example.kz", consent_data_at=arrived, consent_public=False,
+        status="delivered", language="kk", is_demo=True, created_at=arrived,
+        quantity=sum(row[3] for row in PAST_DELIVERIES), value_tenge=sum(row[4] for row in PAST_DELIVERIES),
+    )
+    offer.kinds = [OfferKind(kind="backpacks")]
+    offer.regions = [OfferRegion(region_code=code) for code in sorted({row[0] for row in PAST_DELIVERIES})]
+    offer.deliveries = [
+        Delivery(kind="backpacks", quantity=children, value_tenge=value, children=children, region_code=region,
+                 place=place, locality=locality, delivered_on=dt.date(campaign.year, 8, 10 + n))
+        for n, (region, place, locality, children, value) in enumerate(PAST_DELIVERIES)
+    ]
+    db.session.add(offer)
+    db.session.flush()
+    return 1
+
+
 def _demo_report(campaign: Campaign, correction: bool) -> int:
     if db.session.scalar(sa.select(Report).where(Report.campaign_id == campaign.id, Report.is_demo)):
         return 0
+    demo_past_deliveries(campaign)
     have = db.session.scalar(
         sa.select(sa.func.count()).select_from(Allocation).where(Allocation.campaign_id == campaign.id, Allocation.is_demo)
     )
