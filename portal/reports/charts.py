@@ -88,9 +88,10 @@ def _patterns(chart_id: str, count: int) -> Markup:
     return Markup("<defs>%s</defs>") % Markup("").join(defs) if defs else Markup("")
 
 
-def _fill(chart_id: str, i: int) -> Markup:
+def _fill(chart_id: str, i: int) -> str:
+    """The fill of part ``i``: its colour, or its pattern (escaped where it is put in, like every value)."""
     colour, kind = PARTS[i]
-    return Markup(colour) if kind == "solid" else Markup("url(#%s-p%d)") % (chart_id, i)
+    return colour if kind == "solid" else "url(#%s-p%d)" % (chart_id, i)
 
 
 def _legend(chart_id: str, names: list[str], outline: str | None) -> tuple[list[Markup], int]:
