@@ -41,7 +41,7 @@ def test_journalist_finds_reads_and_downloads_a_report(live_server, browser, jav
     # Charts are images with accessible names; each has its table next to it.
     charts = page.get_by_role("img", name="Children helped by region")
     assert charts.count() == 1
-    assert page.get_by_role("table", name="By region").is_visible()
+    assert page.get_by_role("table", name="By region", exact=True).is_visible()  # not "Indicators by region"
     # Download data.csv and check it against the checksum on the page.
     with page.expect_download() as info:
         page.locator("#downloads").get_by_role("link", name="data.csv").click()
