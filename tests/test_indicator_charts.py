@@ -235,3 +235,29 @@ def test_report_page_with_every_indicator_chart_is_valid_html(app, client, tmp_p
         files[-1].write_text(html, encoding="utf-8")
     errors = run_vnu(files)
     assert errors == [], [(e.get("url", "").rsplit("/", 1)[-1], e.get("message"), e.get("extract")) for e in errors]
+
+
+def _contrast(colour: str) -> float:
+    """WCAG contrast of a #rrggbb colour against white."""
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def test_chart_text_and_bars_have_enough_contrast(app, client):
+    publish_with_indicators(app)
+    html = client.get(f"/en/reports/{SLUG}").get_data(as_text=True)
+    indicators = html[html.index('id="indicators"'):html.index('id="methodology"')]
+    checked = 0
+    for svg in svgs(indicators):
+        for element in svg.iter():
+            tag = element.tag.replace(SVG, "")
+            for colour in (element.get("fill"), element.get("stroke")):
+                if not colour or colour in ("none", "#fff") or colour.startswith("url("):
+                    continue
+                assert _contrast(colour) >= (4.5 if tag == "text" else 3), (tag, colour)
+                checked += 1
+    assert checked > 50
