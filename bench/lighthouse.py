@@ -2,7 +2,7 @@
 
 1. Builds a demo database in ``bench-results/lighthouse/`` (migrations, ``seed reference``,
    ``seed demo``) and serves it with gunicorn in the production configuration on a free
-   127.0.0.1 port (the ``Gunicorn`` helper of ``bench/run.py``).
+   127.0.0.1 port (``tests/servers.py``, the tests' gunicorn harness).
 2. Runs the Lighthouse CLI (``bench/lighthouse/``, pinned to 12.8.2: 13 needs Node 22) three times per
    URL (``--runs``) with Lighthouse's defaults: mobile form factor, simulated throttling; the run with
    the median performance score is the one reported (a busy 2-core machine moves single runs a lot).
@@ -27,7 +27,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from run import NOW, RESULTS, ROOT, Gunicorn, get
+from run import NOW, RESULTS, ROOT, get
+
+from tests.servers import Server
 
 OUT = RESULTS / "lighthouse"
 LIGHTHOUSE = ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
@@ -141,9 +143,9 @@ def main() -> int:
 
     env = {
         "DATABASE_URL": url, "FLASK_SECRET_KEY": secrets.token_hex(32), "FLASK_FROZEN_NOW": NOW,
-        "WEB_CONCURRENCY": "2", "FLASK_APPEAL_PEPPER": secrets.token_hex(16),
+        "FLASK_APPEAL_PEPPER": secrets.token_hex(16),
     }
-    server = Gunicorn("wsgi:app", env, OUT / "portal.log")
+    server = Server(env, workers=2, log=OUT / "portal.log")
     rows = []
     try:
         pages = list(PAGES)

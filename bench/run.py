@@ -25,8 +25,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -35,9 +33,11 @@ from urllib.parse import urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.servers import Server  # noqa: E402  (the one gunicorn harness of the tests and the benchmarks)
+
 RESULTS = ROOT / "bench-results"
 DATA = RESULTS / "data"
-BIN = ROOT / ".venv" / "bin"
 UTC = dt.timezone.utc
 NOW = "2023-08-15T06:00:00+00:00"  # mid-campaign, as in the tests
 
@@ -168,12 +168,6 @@ def generate(url: str) -> list[str]:
 # --- servers ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def get(port: int, path: str, headers: dict | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
@@ -184,57 +178,18 @@ def get(port: int, path: str, headers: dict | None = None):
         conn.close()
 
 
-class Gunicorn:
-    def __init__(self, app: str, env: dict, log: Path, extra=()):
-        self.port = free_port()
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-        full_env.update(env, HOST="127.0.0.1", PORT=str(self.port), PYTHONPATH=str(ROOT))
-        self.log = open(log, "wb")
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *extra, app],
-            cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if get(self.port, "/")[0] < 500:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"{app} did not start; see {log}")
-
-    def workers(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                    pids.append(int(entry))
-        return pids
-
-    def peak_rss_kib(self) -> list[int]:
-        peaks = []
-        for pid in self.workers():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            match = re.search(r"VmHWM:\s+(\d+) kB", status)
-            if match:
-                peaks.append(int(match.group(1)))
-        return peaks
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
+def peak_rss_kib(server: Server) -> list[int]:
+    """Each worker's peak resident memory so far (VmHWM)."""
+    peaks = []
+    for pid in server.workers():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks.append(int(match.group(1)))
+    return peaks
 
 
 # --- wrk -------------------------------------------------------------------------------------
@@ -396,16 +351,21 @@ def main() -> int:
         notes = generate(url)
         print("dataset (%.0f s): %s" % (time.monotonic() - started, "; ".join(notes)))
 
+    workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
     env = {
         "DATABASE_URL": url, "FLASK_SECRET_KEY": secrets.token_hex(32), "FLASK_FROZEN_NOW": NOW,
-        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "4"), "FLASK_APPEAL_PEPPER": secrets.token_hex(16),
+        "FLASK_APPEAL_PEPPER": secrets.token_hex(16),
         # wrk is one address asking thousands of times a second: the page-view limit is counted (its cost
         # is measured) but set out of reach.
         "FLASK_PAGE_VIEW_RATE_LIMIT": args.page_view_limit,
     }
-    portal = Gunicorn("wsgi:app", env, RESULTS / "portal.log")
-    hello = Gunicorn("hello:app", {"WEB_CONCURRENCY": env["WEB_CONCURRENCY"]}, RESULTS / "hello.log",
-                     extra=("--pythonpath", str(ROOT / "bench")))
+    portal = Server(env, workers=workers, log=RESULTS / "portal.log")
+    try:
+        hello = Server({}, app="hello:app", workers=workers, args=("--pythonpath", str(ROOT / "bench")),
+                       log=RESULTS / "hello.log", ready_path="/")
+    except BaseException:
+        portal.stop()
+        raise
     headers = {"Accept-Encoding": "br, gzip"}
     rows = []
     try:
@@ -430,7 +390,7 @@ def main() -> int:
                 row.update(page_weight(portal.port, path))
             rows.append(row)
             print("  %-20s %8.0f req/s  ×%.2f" % (label, row["rps"], row["ratio"]), flush=True)
-        rss = {"portal_kib": portal.peak_rss_kib(), "hello_kib": hello.peak_rss_kib()}
+        rss = {"portal_kib": peak_rss_kib(portal), "hello_kib": peak_rss_kib(hello)}
     finally:
         portal.stop()
         hello.stop()
@@ -443,7 +403,7 @@ def main() -> int:
     print_staff(back_office)
     report = {
         "when": dt.datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "workers": int(env["WEB_CONCURRENCY"])},
+        "machine": {"cpus": os.cpu_count(), "workers": workers},
         "wrk": {"connections": args.connections, "duration_s": args.duration},
         "dataset": notes or "reused",
         "urls": rows,

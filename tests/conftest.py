@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from portal import create_app  # noqa: E402
 from portal.database import normalise_url  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from tests.servers import gunicorn  # noqa: E402, F401  (the fixture: real gunicorn servers, tests/servers.py)
 
 # Mid-campaign: Tuesday 15 August 2023, 12:00 in Astana (UTC+6 then).
 FROZEN_NOW = "2023-08-15T06:00:00+00:00"

@@ -9,41 +9,17 @@ through, and the access log shows that several workers answered.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from portal import create_app
-from tests.conftest import ROOT, make_config, migrate_and_seed
-
 pytestmark = pytest.mark.slow
 
 LIMIT = 5
 REQUESTS = 14
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 UNKNOWN_CODE = b"code=100000000000000000001"  # well formed (Damm check digit 1), matches nothing
@@ -80,48 +56,22 @@ def _appeal_body(base: str) -> bytes:
     }).encode()
 
 
-def _limits_hold_across_four_workers(tmp_path, storage_uri: str | None):
+def _limits_hold_across_four_workers(gunicorn, store: str | None):
     from portal.appeals.receipts import has_valid_check_digit
 
     assert has_valid_check_digit(UNKNOWN_CODE.decode().split("=")[1])
-    url = "sqlite:///" + str(tmp_path / "workers.sqlite3")
-    migrate_and_seed(create_app(make_config(url)))
-    port = _free_port()
     env = {
-        **{k: v for k, v in os.environ.items()
-           if not k.startswith(("FLASK_", "TEST_DATABASE", "RATELIMIT_"))},
-        "DATABASE_URL": url,
-        "FLASK_SECRET_KEY": secrets.token_hex(16),
-        "FLASK_RATELIMIT_KEY_PREFIX": "appeal-workers-test-" + secrets.token_hex(4),
         "FLASK_APPEAL_CHECK_RATE_LIMIT": f"{LIMIT} per minute",
         "FLASK_APPEAL_RATE_LIMIT": f"{LIMIT} per minute",
-        "FLASK_APPEAL_PEPPER": "workers-test-pepper",
         # Production hashing cost and no CSRF: each allowed check does the slow hash, so
         # concurrent requests overlap and several workers take them.
         "FLASK_WTF_CSRF_ENABLED": "false",
-        "WEB_CONCURRENCY": "4",
-        "PORT": str(port),
     }
-    if storage_uri:
-        env["RATELIMIT_STORAGE_URI"] = storage_uri
-    log = tmp_path / "access.log"
-    server = subprocess.Popen(
-        # gunicorn's plain logger, which (unlike the shipped one) logs the appeal path: to see which worker answered.
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", str(log),
-         "--access-logformat", "%(p)s %(s)s %(U)s", "--logger-class", "gunicorn.glogging.Logger", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):  # up to ~20 s for four workers to boot
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
+    # gunicorn's plain logger, which (unlike the shipped one) logs the appeal path: to see which worker answered.
+    args = ("--access-logformat", "%(p)s %(s)s %(U)s", "--logger-class", "gunicorn.glogging.Logger")
+    with gunicorn(f"appeal-workers-{store or 'default'}", workers=4, store=store, env=env, access_log=True,
+                  args=args) as server:
+        base = server.url
         # Concurrent requests keep several sync workers busy at once, so more than one answers.
         with ThreadPoolExecutor(max_workers=4) as pool:
             checks = list(pool.map(lambda _i: _post(base + "/en/appeal/check"), range(REQUESTS)))
@@ -131,21 +81,18 @@ def _limits_hold_across_four_workers(tmp_path, storage_uri: str | None):
         assert checks.count(429) == REQUESTS - LIMIT, checks
         assert all(s in (400, 422, 429) for s in checks), checks
         assert sends.count(200) == LIMIT and sends.count(429) == REQUESTS - LIMIT, sends
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    lines = [line.split() for line in log.read_text().splitlines() if "/en/appeal" in line]
+    log = server.access_log.read_text()
+    lines = [line.split() for line in log.splitlines() if "/en/appeal" in line]
     workers = {pid for pid, _status, _path in lines}
     assert len(workers) >= 2, f"all requests went to one worker: {lines}"
     # The access log names no client: the format is the one gunicorn.conf.py is overridden with here.
-    assert not any(re.search(r"\b127\.0\.0\.1\b", line) for line in log.read_text().splitlines())
+    assert not any(re.search(r"\b127\.0\.0\.1\b", line) for line in log.splitlines())
 
 
-def test_limits_hold_across_four_workers_with_the_default_store(tmp_path):
+def test_limits_hold_across_four_workers_with_the_default_store(gunicorn):
     """No Redis, no setting: the shipped default (a SQLite file in instance/) counts once for all workers."""
-    _limits_hold_across_four_workers(tmp_path, None)
+    _limits_hold_across_four_workers(gunicorn, None)
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_limits_hold_across_four_workers_with_redis(tmp_path):
-    _limits_hold_across_four_workers(tmp_path, "redis://127.0.0.1:6379")
+def test_limits_hold_across_four_workers_with_redis(gunicorn):
+    _limits_hold_across_four_workers(gunicorn, "redis")

@@ -19,14 +19,11 @@ import os
 import re
 import secrets
 import signal
-import socket
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import unescape
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -34,7 +31,8 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import FROZEN_NOW, ROOT, make_config, migrate_and_seed, throwaway_database
+from tests.conftest import FROZEN_NOW, make_config
+from tests.servers import CHEAP_HASHING, Server, redis_up
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +41,6 @@ STORM_SUBMISSIONS = int(os.environ.get("LOAD_STORM_SUBMISSIONS", SUBMISSIONS))
 CONCURRENCY = 50
 PHASE_DEADLINE = 150  # seconds, per phase
 KILL_EVERY = 2.0
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 
 def _hidden(html: str, name: str) -> str | None:
@@ -103,93 +100,15 @@ RECIPES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-class Server:
-    """gunicorn -c gunicorn.conf.py wsgi:app on a free loopback port, 4 workers."""
-
-    def __init__(self, database_url: str, tmp: Path, rate_limits: bool):
-        self.port = _free_port()
-        self.base = ("127.0.0.1", self.port)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "TEST_"))}
-        env.update(
-            DATABASE_URL=database_url,
-            FLASK_SECRET_KEY=secrets.token_hex(32),
-            HOST="127.0.0.1",
-            PORT=str(self.port),
-            WEB_CONCURRENCY="4",
-            PYTHONPATH=str(ROOT),
-            FLASK_FROZEN_NOW=FROZEN_NOW,
-            FLASK_APPEAL_PEPPER=secrets.token_hex(16),
-            FLASK_APPEAL_HASH_TIME_COST="1",
-            FLASK_APPEAL_HASH_MEMORY_KIB="64",
-            FLASK_RATELIMIT_ENABLED="true" if rate_limits else "false",
-            FLASK_RATELIMIT_KEY_PREFIX="loadtest-" + secrets.token_hex(6),
-        )
-        if _redis_up():
-            env["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
-        self.log = open(tmp / f"gunicorn-{self.port}.log", "w+b")
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "--graceful-timeout", "3", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.output())
-            try:
-                status, _h, _b = request(self.base, "GET", "/healthz")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer in 40 s: " + self.output())
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-4000:]
-
-    def workers(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                    pids.append(int(entry))
-        return pids
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self.log.close()
+def start_server(gunicorn, rate_limits: bool) -> Server:
+    """The portal on 4 workers and a database of its own; rate limits through Redis when it runs."""
+    env = {
+        "FLASK_FROZEN_NOW": FROZEN_NOW,
+        "FLASK_RATELIMIT_ENABLED": "true" if rate_limits else "false",
+        **CHEAP_HASHING,
+    }
+    return gunicorn(f"load-{'limited' if rate_limits else 'open'}", workers=4, env=env,
+                    store="redis" if rate_limits or redis_up() else None, args=("--graceful-timeout", "3"))
 
 
 def request(base, method, path, body: bytes | None = None, headers: dict | None = None, timeout=20):
@@ -312,18 +231,8 @@ def check_database(database_url: str, recipes, outcome: Outcome):
     assert not doubled, f"submissions stored twice: {doubled[:5]}"
 
 
-@pytest.fixture(scope="module")
-def fresh_database(tmp_path_factory):
-    """A migrated database of its own (SQLite file, or PostgreSQL with TEST_DATABASE_URL)."""
-    tmp = tmp_path_factory.mktemp("load")
-    with throwaway_database(tmp, "load") as url:
-        app = create_app(make_config(url))
-        migrate_and_seed(app)
-        yield url, tmp
-
-
-def _recipes(database_url):
-    app = create_app(make_config(database_url))
+def _recipes():
+    app = create_app(make_config("sqlite://"))
     with app.app_context():
         db.engine.dispose()
     present = [r for r in RECIPES if r.endpoint in app.view_functions]
@@ -332,11 +241,10 @@ def _recipes(database_url):
     return present
 
 
-def test_no_acknowledged_submission_is_lost_even_when_workers_are_killed(fresh_database):
-    url, tmp = fresh_database
-    recipes = _recipes(url)
-    server = Server(url, tmp, rate_limits=False)
-    try:
+def test_no_acknowledged_submission_is_lost_even_when_workers_are_killed(gunicorn):
+    recipes = _recipes()
+    with start_server(gunicorn, rate_limits=False) as server:
+        url = server.database_url
         calm = run_phase(server, recipes, secrets.token_hex(3), kill=False)
         assert not [s for s in calm.statuses if isinstance(s, int) and s >= 500], calm.statuses
         assert calm.errors == 0, calm.statuses
@@ -350,20 +258,14 @@ def test_no_acknowledged_submission_is_lost_even_when_workers_are_killed(fresh_d
         assert not [s for s in stormy.statuses if isinstance(s, int) and s >= 500], stormy.statuses
         assert len(stormy.acknowledged) >= STORM_SUBMISSIONS // 2, (stormy.statuses, stormy.errors)
         check_database(url, recipes, stormy)
-        assert server.process.poll() is None, server.output()
-    finally:
-        server.stop()
+        assert server.alive, server.output()
     print(f"\ncalm: {calm.statuses} in {calm.seconds:.1f} s; with kill -9: {stormy.statuses}, "
           f"{stormy.errors} connections cut, in {stormy.seconds:.1f} s")
 
 
-def test_rate_limit_holds_across_four_workers(fresh_database):
+def test_rate_limit_holds_across_four_workers(gunicorn):
     """The staff sign-in allows 10 POSTs a minute per client: 30 POSTs spread over 4 workers, 10 pass."""
-    if not _redis_up():
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    url, tmp = fresh_database
-    server = Server(url, tmp, rate_limits=True)
-    try:
+    with start_server(gunicorn, rate_limits=True) as server:
         statuses = []
         lock = threading.Lock()
 
@@ -380,8 +282,6 @@ def test_rate_limit_holds_across_four_workers(fresh_database):
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(attempt, range(30)))
         workers = server.workers()
-    finally:
-        server.stop()
     assert len(workers) == 4
     # Wrong passwords answer 422 until the limit; the limit counts across all workers, once.
     assert statuses.count(429) == 30 - 10, statuses

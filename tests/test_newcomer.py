@@ -10,23 +10,13 @@ internal link, and no page saying "nothing yet" about something the demo databas
 from __future__ import annotations
 
 import http.cookiejar
-import os
-import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import deque
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-
-from tests.conftest import ROOT, throwaway_database
 
 pytestmark = pytest.mark.slow
 
@@ -46,12 +36,6 @@ NOT_EMPTY = {
     "/staff/needs/": ("No needs have been published yet",),
     "/staff/campaigns/": ("No campaign year has been opened yet",),
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Links(HTMLParser):
@@ -81,49 +65,21 @@ def parse(html: str) -> Links:
 
 
 @pytest.fixture(scope="module")
-def newcomer(tmp_path_factory):
+def newcomer(gunicorn):
     """A portal as `make run` leaves it: migrated, seeded with demo data, served by gunicorn."""
-    tmp = tmp_path_factory.mktemp("newcomer")
-    with throwaway_database(tmp, "newcomer") as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "TEST_"))}
-        env.update(
-            DATABASE_URL=url, FLASK_APP="wsgi", PYTHONPATH=str(ROOT),
-            FLASK_SECRET_KEY=secrets.token_hex(32), FLASK_APPEAL_PEPPER=secrets.token_hex(16),
-            FLASK_ALLOW_DEMO_LOGIN="1", HOST="127.0.0.1", PORT=str(_free_port()), WEB_CONCURRENCY="2",
-            # One client follows every link of the site: the per-address page-view limit is not under test here.
-            FLASK_PAGE_VIEW_RATE_LIMIT="100000 per minute",
-            FLASK_RATELIMIT_KEY_PREFIX="newcomer-" + secrets.token_hex(4),
-        )
-        flask = [sys.executable, "-m", "flask"]
-        for args in (["db", "upgrade", "heads"], ["seed", "reference"], ["seed", "demo"]):
-            done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-            assert done.returncode == 0, (args, done.stdout, done.stderr)
-        log = open(tmp / "gunicorn.log", "w+b")
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{env['PORT']}"
-        try:
-            for _ in range(200):
-                try:
-                    if urllib.request.urlopen(base + "/healthz", timeout=2).status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                log.seek(0)
-                pytest.fail("gunicorn did not start: " + log.read().decode(errors="replace")[-3000:])
+    env = {
+        "FLASK_ALLOW_DEMO_LOGIN": "1",
+        # One client follows every link of the site: the per-address page-view limit is not under test here.
+        "FLASK_PAGE_VIEW_RATE_LIMIT": "100000 per minute",
+    }
+    with gunicorn("newcomer", workers=2, setup="cli", demo=True, env=env) as server:
 
-            def demo_code(email: str = ADMIN) -> str:
-                done = subprocess.run(flask + ["staff", "demo-code", "--email", email], cwd=ROOT, env=env,
-                                      capture_output=True, text=True, timeout=60)
-                assert done.returncode == 0, done.stderr  # crashed with the old 80-bit demo secret
-                return done.stdout.strip()
+        def demo_code(email: str = ADMIN) -> str:
+            done = server.flask("staff", "demo-code", "--email", email, timeout=60)
+            assert done.returncode == 0, done.stderr  # crashed with the old 80-bit demo secret
+            return done.stdout.strip()
 
-            yield base, demo_code
-        finally:
-            server.terminate()
-            server.wait(20)
-            log.close()
+        yield server.url, demo_code
 
 
 class Browser:

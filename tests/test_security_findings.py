@@ -192,56 +192,25 @@ def _load_gunicorn_conf():
 
 
 @pytest.mark.slow
-def test_the_shipped_access_log_has_no_line_for_the_appeal_path(tmp_path):
-    import os
-    import secrets
-    import subprocess
-    import sys
-    import time
+def test_the_shipped_access_log_has_no_line_for_the_appeal_path(gunicorn):
     import urllib.error
     import urllib.request
 
-    from portal import create_app
-    from tests.conftest import ROOT, make_config, migrate_and_seed
-    from tests.test_appeals_workers import _free_port
-
-    url = "sqlite:///" + str(tmp_path / "log.sqlite3")
-    migrate_and_seed(create_app(make_config(url)))
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "TEST_DATABASE", "RATELIMIT_"))},
-        "DATABASE_URL": url, "FLASK_SECRET_KEY": secrets.token_hex(16), "FLASK_APPEAL_PEPPER": "log-test",
-        "FLASK_WTF_CSRF_ENABLED": "false", "FLASK_APPEAL_HASH_TIME_COST": "1", "FLASK_APPEAL_HASH_MEMORY_KIB": "64",
-        "RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": "1", "PORT": str(port),
-    }
-    log = tmp_path / "access.log"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", str(log), "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    from tests.servers import CHEAP_HASHING
 
     def fetch(path, data=None):
         try:
-            with urllib.request.urlopen(urllib.request.Request(base + path, data=data), timeout=10) as r:  # noqa: S310
+            with urllib.request.urlopen(urllib.request.Request(server.url + path, data=data), timeout=10) as r:  # noqa: S310
                 return r.status
         except urllib.error.HTTPError as error:
             return error.code
 
-    try:
-        for _ in range(200):
-            try:
-                if fetch("/healthz") == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+    env = {"FLASK_WTF_CSRF_ENABLED": "false", **CHEAP_HASHING}
+    with gunicorn("access-log", workers=1, store="memory://", access_log=True, env=env) as server:
         statuses = [fetch("/kk/appeal"), fetch("/kk/appeal/check"), fetch("/ru/appeal/check", b"code=1"),
                     fetch("/en/appeal", b"message=short"), fetch("/kk/appeal/done"), fetch("/kk/")]
         assert statuses[0] == 200 and statuses[-1] == 200, statuses
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    lines = log.read_text().splitlines()
+    lines = server.access_log.read_text().splitlines()
     assert any('"GET /kk/"' in line for line in lines), lines  # other pages are still logged
     assert not [line for line in lines if "/appeal" in line]
 
