@@ -4,12 +4,15 @@
 |---|---|
 | ``encoding.py`` | which encoding a request gets (br, gzip, none), compressing, the ETag of an encoded body |
 | ``conditional.py`` | validators (ETag, Last-Modified, Cache-Control) and ``304``, one rule for the app and the cache |
-| ``areas.py`` | ``@cacheable(areas, ttl=, params=, cookies=)`` on views, ``__cache_area__`` on models, the start-up check, commits that invalidate |
+| ``areas.py`` | the declarations: ``@cacheable(areas, ttl=, params=, cookies=)`` on views, form pages' areas, ``__cache_area__`` on models, the start-up check, commits that invalidate |
 | ``generations.py`` | where the areas' generations live (memory, a file, Redis) |
 | ``pagecache.py`` | the WSGI page cache in front of Flask (200 and 304 without a query) |
 | ``formpage.py`` | form pages rendered once and filled in per visitor |
 | ``assets.py`` | fingerprinted static files, pre-compressed, immutable for a year |
 | ``limits.py`` | the per-address limit on page views the app renders |
+
+Imports run one way: ``pagecache`` and ``formpage`` use ``areas`` (and ``formpage`` uses ``limits``);
+neither of those knows them.
 
 Its two request hooks, registered with the app's others in ``portal.register_hooks``:
 ``limit_page_views`` (before the view) and ``finish``, the last word on every response the app makes:
