@@ -10,6 +10,10 @@
    one-connection p50; then peak RSS per worker and page weight of a first and a repeat visit.
 4. Prints the table and the budgets of issue 8, and writes ``bench-results/bench.json``.
 
+``--quick`` only proves the harness runs (``make bench BENCH_ARGS=--quick``): a dataset a hundredth the
+size in a file of its own, 1-second rounds, 2 workers, results in ``bench-results/bench-quick.json``;
+its figures say nothing about the budgets.
+
 Only 127.0.0.1 is contacted; every wrk run is bounded by ``--duration``.
 """
 
@@ -334,24 +338,30 @@ def main() -> int:
     parser.add_argument("--only", default="", help="measure only URLs whose label contains this text")
     parser.add_argument("--page-view-limit", default="100000000 per minute",
                         help='PAGE_VIEW_RATE_LIMIT for the run ("" turns the count off)')
+    parser.add_argument("--quick", action="store_true",
+                        help="prove the harness runs: 1/100 of the dataset, 1-second rounds, bench-quick.json")
     args = parser.parse_args()
+    name = "bench-quick" if args.quick else "bench"
+    if args.quick:
+        SIZES.update({key: max(20, size // 100) for key, size in SIZES.items()})
+        args.duration = 1
     if not shutil.which("wrk"):
         print("wrk is not installed: `make bench` installs it (apt-get install wrk)")
         return 2
 
     RESULTS.mkdir(exist_ok=True)
     DATA.mkdir(exist_ok=True)
-    database = DATA / "portal.sqlite3"
+    database = DATA / ("quick.sqlite3" if args.quick else "portal.sqlite3")
     url = "sqlite:///" + str(database)
     notes = []
     if not (args.reuse and database.exists()):
-        for path in DATA.glob("portal.sqlite3*"):
+        for path in DATA.glob(database.name + "*"):
             path.unlink()
         started = time.monotonic()
         notes = generate(url)
         print("dataset (%.0f s): %s" % (time.monotonic() - started, "; ".join(notes)))
 
-    workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2" if args.quick else "4"))
     env = {
         "DATABASE_URL": url, "FLASK_SECRET_KEY": secrets.token_hex(32), "FLASK_FROZEN_NOW": NOW,
         "FLASK_APPEAL_PEPPER": secrets.token_hex(16),
@@ -399,7 +409,7 @@ def main() -> int:
     budgets = check_budgets(rows)
     from staff import measure as measure_staff, print_rows as print_staff  # bench/staff.py: the back office
 
-    back_office = measure_staff(url, NOW)
+    back_office = measure_staff(url, NOW, rounds=1 if args.quick else 5)
     print_staff(back_office)
     report = {
         "when": dt.datetime.now(UTC).isoformat(timespec="seconds"),
@@ -411,8 +421,8 @@ def main() -> int:
         "budgets": budgets,
         "back_office": back_office,
     }
-    (RESULTS / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"\nwritten: {RESULTS / 'bench.json'}")
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"\nwritten: {RESULTS / name}.json")
     return 0
 
 

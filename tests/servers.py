@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # Argon2 for appeal receipts at its cheapest (its production cost is for attackers, not for test runs).
 CHEAP_HASHING = {"FLASK_APPEAL_HASH_TIME_COST": "1", "FLASK_APPEAL_HASH_MEMORY_KIB": "64"}
-# The calling shell's settings that would change the server under test: it gets only what it is given.
-NOT_INHERITED = ("FLASK_", "TEST_", "RATELIMIT_", "DATABASE_URL", "WEB_CONCURRENCY", "HOST", "PORT")
+# The calling shell's settings that would change the server under test: it gets only what it is given
+# (HOST, PORT and WEB_CONCURRENCY are always set by the Server).
+NOT_INHERITED = ("FLASK_", "TEST_", "RATELIMIT_", "DATABASE_URL")
 
 
 def free_port() -> int:
