@@ -162,6 +162,28 @@ def test_resubmitting_the_same_form_creates_one_offer(app, client):
     assert "MZ-2023-000001" in html and "already been received" in html
 
 
+@pytest.mark.parametrize("value", ["", "0123456789abcdef0123456789abcdef", "forged.value.signature"])
+def test_a_refused_form_value_is_renewed_so_sending_again_works(app, client, value):
+    """A missing, old-style or forged one-time value: the form comes back filled in with a fresh one."""
+    html = client.post("/en/offer", data=offer_data(value)).get_data(as_text=True)
+    assert "This form is incomplete." in html and count(app) == 0
+    fresh = TOKEN_RE.search(html).group(1)
+    assert fresh != value
+    again = client.post("/en/offer", data=offer_data(fresh))
+    assert again.status_code == 303 and count(app) == 1
+    assert "already been received" not in client.get("/en/offer/received").get_data(as_text=True)
+
+
+def test_the_form_value_of_one_form_does_not_open_another(app, client):
+    """An appeal form's one-time value is refused by the offer form (each is signed for its own purpose)."""
+    from portal import submitonce
+
+    with app.test_request_context():
+        appeal_value = submitonce.mint("appeal")
+    assert client.post("/en/offer", data=offer_data(appeal_value)).status_code == 422
+    assert count(app) == 0
+
+
 def test_references_count_up(app, client):
     for _ in range(3):
         assert submit(client).status_code == 303
@@ -244,7 +266,8 @@ LONG = "я" * 10_000
         ({"kinds": ["money"], "value_tenge": ""}, "value_tenge", "Enter the amount of money you offer."),
         ({"value_tenge": "lots"}, "value_tenge", "Enter a whole number."),
         ({"value_tenge": "-5"}, "value_tenge", "Enter a whole number."),
-        ({"value_tenge": "9" * 40}, "value_tenge", "Enter a whole number."),
+        ({"value_tenge": "9" * 40}, "value_tenge", "This number is too large."),
+        ({"value_tenge": "12,5"}, "value_tenge", "Enter a whole number."),
         ({"quantity": "0"}, "quantity", "Enter a number from 1 to 1,000,000."),
         ({"quantity": "", "value_tenge": ""}, "quantity", "Enter the quantity or the estimated value."),
         ({"kinds": ["price_reduction"]}, "shop_name", "Enter the name of the shop."),

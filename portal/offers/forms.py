@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,20 +11,18 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .. import clock
-from ..forms import DayField
+from .. import clock, submitonce
+from ..forms import BIGINT_MAX, CheckboxesField, DayField, WholeNumberField
 from ..needs.services import answerable_need
+from ..recipients import GROUPS
 from ..text import clean_line, clean_text
 from .models import DONOR_TYPES, KINDS, ORGANISATION_TYPES, STATUSES
 from .validators import (
@@ -36,55 +33,18 @@ from .validators import (
     normalise_kz_phone,
 )
 
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+SUBMISSION = "offer"  # the purpose of the form's one-time value (portal/submitonce.py)
+
+
+def new_form_token() -> str:
+    """The one-time value put in each freshly rendered offer form."""
+    return submitonce.mint(SUBMISSION)
 
 HONEYPOT_MESSAGE = _l("Your offer could not be sent: a hidden field was filled in, which usually happens with automatic form filling. Please check the form and send it again.")
 
 
 def too_long(n: int):
     return Length(max=n, message=_l("Please keep this under %(max)d characters."))
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several checkboxes; unknown values get our own translated message, not WTForms' English one."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args, invalid_message=None, **kwargs):
-        super().__init__(*args, validate_choice=False, **kwargs)
-        self.invalid_message = invalid_message
-
-    def pre_validate(self, form):
-        known = {str(value) for value, *_ in (self.choices or [])}
-        if any(value not in known for value in self.data or []):
-            self.data = [value for value in self.data if value in known]
-            raise ValidationError(self.invalid_message or _l("Choose from the list."))
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed the way people do: ``12 000``, ``12 000 ₸``, ``12,000``.
-
-    A text input with a numeric keyboard: ``type=number`` refuses spaces and changes on scrolling.
-    """
-
-    widget = TextInput()
-
-    def __init__(self, *args, invalid_message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message or _l("Enter a whole number.")
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = re.sub(r"[\s\u00a0\u202f,'₸]|тг|тенге|теңге|KZT", "", valuelist[0] or "", flags=re.I)
-        if not raw:
-            self.data = None
-            return
-        if not re.fullmatch(r"[0-9]{1,15}", raw):
-            self.data = None
-            raise ValueError(self.invalid_message)
-        self.data = int(raw)
 
 
 class OfferForm(FlaskForm):
@@ -131,21 +91,13 @@ class OfferForm(FlaskForm):
         choices=list(KINDS.items()),
         invalid_message=_l("Choose what you offer from the list."),
     )
-    quantity = WholeNumberField(
-        _l("Quantity (sets, pairs, items)"),
-        render_kw={"inputmode": "numeric"},
-    )
-    value_tenge = WholeNumberField(
-        _l("Estimated value in tenge"),
-        render_kw={"inputmode": "numeric"},
-    )
+    quantity = WholeNumberField(_l("Quantity (sets, pairs, items)"))
+    value_tenge = WholeNumberField(_l("Estimated value in tenge"), max=BIGINT_MAX)
     description = TextAreaField(
         _l("Describe your offer"), filters=[clean_text], validators=[too_long(2000)], render_kw={"rows": 5}
     )
 
-    discount_percent = WholeNumberField(
-        _l("Discount, %"), render_kw={"inputmode": "numeric"}
-    )
+    discount_percent = WholeNumberField(_l("Discount, %"))
     shop_name = StringField(_l("Shop name"), filters=[clean_line], validators=[too_long(200)])
     shop_address = StringField(_l("Shop address"), filters=[clean_line], validators=[too_long(300)])
     discount_starts_on = DayField(_l("Lower prices from"))
@@ -288,8 +240,12 @@ class OfferForm(FlaskForm):
         field.data = str(need.id) if need is not None else ""
 
     def validate_form_token(self, field):
-        if not _TOKEN.fullmatch(field.data or ""):
-            raise ValidationError(_l("This form is incomplete. Please reload the page and send it again."))
+        """Keep what recognises this form sent again (``submission``); a refused value is renewed, so sending works."""
+        try:
+            self.submission = submitonce.fingerprint(submitonce.seed(field.data, SUBMISSION), SUBMISSION)
+        except submitonce.Refused:
+            field.data = new_form_token()
+            raise ValidationError(_l("This form is incomplete. Please reload the page and send it again.")) from None
 
     # --- result ---------------------------------------------------------------------
 
@@ -395,7 +351,7 @@ class DeliveryForm(FlaskForm):
         _l("Details (optional)"), filters=[clean_line], validators=[Optional(), too_long(200)]
     )
     quantity = WholeNumberField(_l("How many items"))
-    value_tenge = WholeNumberField(_l("Value, tenge"))
+    value_tenge = WholeNumberField(_l("Value, tenge"), max=BIGINT_MAX)
     children = WholeNumberField(_l("Children who received it (optional)"))
     delivered_on = DayField(_l("Delivered on"), validators=[InputRequired(_l("Enter a date, for example 31.08.2023."))])
     region_code = SelectField(_l("Region"), validate_choice=False)
@@ -406,6 +362,10 @@ class DeliveryForm(FlaskForm):
     )
     locality = RadioField(
         _l("Town or village"), choices=[("urban", _l("Town or city")), ("rural", _l("Village"))], validate_choice=False
+    )
+    recipient_group = SelectField(
+        _l("Group of children (optional)"),
+        choices=[("", _l("Not stated"))] + list(GROUPS.items()), validate_choice=False,
     )
     complete = BooleanField(_l("This completes the offer: mark it delivered"))
 
@@ -443,6 +403,10 @@ class DeliveryForm(FlaskForm):
         if field.data is not None and field.data > MAX_DELIVERY_QUANTITY:
             raise ValidationError(_l("Enter a number from 0 to 1,000,000."))
 
+    def validate_recipient_group(self, field):
+        if field.data and field.data not in GROUPS:
+            raise ValidationError(_l("Choose from the list."))
+
     def validate_delivered_on(self, field):
         if field.data is not None and field.data > clock.today_in():
             raise ValidationError(_l("A delivery cannot be in the future."))
@@ -464,8 +428,13 @@ class DeliveryForm(FlaskForm):
             "region_code": self.region_code.data,
             "place": self.place.data,
             "locality": self.locality.data,
+            "recipient_group": self.recipient_group.data or None,
         }
 
 
 class ConsentForm(FlaskForm):
     """The sponsor's button that withdraws consent to be named (CSRF only)."""
+
+
+class NewLinkForm(FlaskForm):
+    """Staff's button that gives the sponsor a new private link (CSRF only)."""

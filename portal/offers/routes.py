@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ..extensions import csrf, limiter
 from ..http import FormPage
@@ -11,10 +10,10 @@ from ..forms import failed_status, focus, inline_validation, is_inline_validatio
 from ..regions.models import regions_ordered
 from ..site.routes import sitemap_exclude
 from . import bp
-from .forms import OfferForm
+from .forms import OfferForm, new_form_token
 from .models import KINDS
 from .mail import send_confirmation
-from .services import create_offer, new_form_token, offer_by_reference, offer_for_sponsor
+from .services import create_offer, offer_by_reference, offer_for_sponsor
 from ..needs.progress import progress
 from ..needs.services import prefill_offer
 
@@ -79,13 +78,12 @@ def new():
         if request.form.get("check"):
             # GOV.UK's check-answers step: what is about to be sent, with Change buttons; "Send" saves it.
             return _no_store(render_template("offers/check.html", form=form))
-        offer, created = create_offer(form.offer_data(), form.form_token.data, g.lang)
+        offer, created = create_offer(form.offer_data(), form.submission, g.lang)
         session["offer_reference"] = offer.reference
+        session["offer_repeated"] = not created  # said once on the confirmation (templates/macros/submitonce.html)
         if created:
             session["offer_private"] = offer.private_token
             session["offer_emailed"] = send_confirmation(offer)
-        else:
-            flash(_("This offer had already been received. It was saved once."))
         return redirect(url_for(".received"), code=303)
     if form.website.errors:
         form.website.data = ""
@@ -115,5 +113,6 @@ def received():
             regions=[labels.get(code, code) for code in offer.region_codes],
             email_sent=session.get("offer_emailed", False),
             private_token=_private_token(offer),
+            repeated=session.pop("offer_repeated", False),
         )
     )

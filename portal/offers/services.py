@@ -25,11 +25,6 @@ from .models import Offer, OfferCounter, OfferKind, OfferRegion
 REFERENCE_FORMAT = "MZ-%d-%06d"
 
 
-def new_form_token() -> str:
-    """One-time token put in each freshly rendered offer form."""
-    return secrets.token_urlsafe(24)  # 32 characters
-
-
 def next_reference(year: int) -> tuple[int, str]:
     """The next ``(number, "MZ-<year>-<6 digits>")``, inside the caller's transaction.
 
@@ -89,22 +84,23 @@ def offer_for_sponsor(reference: str, token: str) -> Offer | None:
     return offer if ok and offer is not None and offer.access_token_hash else None
 
 
-def offer_by_token(token: str) -> Offer | None:
-    return db.session.scalar(sa.select(Offer).where(Offer.form_token == token))
+def offer_by_submission(fingerprint: str) -> Offer | None:
+    return db.session.scalar(sa.select(Offer).where(Offer.form_token == fingerprint))
 
 
 def offer_by_reference(reference: str) -> Offer | None:
     return db.session.scalar(sa.select(Offer).where(Offer.reference == reference))
 
 
-def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
-    """Save and commit an offer once per form token: ``(offer, created)``.
+def create_offer(data: dict, fingerprint: str, language: str) -> tuple[Offer, bool]:
+    """Save and commit an offer once per form: ``(offer, created)``.
 
-    A repeated token (double click, reload, back-and-resend) returns the first
-    offer; two truly simultaneous ones meet the unique constraint and the loser
-    returns the winner's offer.
+    ``fingerprint`` stands for the form's one-time value (``OfferForm.submission``, see
+    portal/submitonce.py) and is kept in ``form_token``. The same form sent again (double click,
+    reload, back-and-resend) returns the first offer; two truly simultaneous ones meet the unique
+    constraint and the loser returns the winner's offer.
     """
-    existing = offer_by_token(token)
+    existing = offer_by_submission(fingerprint)
     if existing is not None:
         return existing, False
     campaign = campaign_for(clock.today_in())
@@ -117,7 +113,7 @@ def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
         year=year,
         number=number,
         campaign_id=campaign.id if campaign is not None else None,
-        form_token=token,
+        form_token=fingerprint,
         language=language,
         consent_data_at=clock.now(),
         **data,
@@ -130,7 +126,7 @@ def create_offer(data: dict, token: str, language: str) -> tuple[Offer, bool]:
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        existing = offer_by_token(token)
+        existing = offer_by_submission(fingerprint)
         if existing is None:
             raise
         return existing, False
