@@ -4,6 +4,7 @@ deliveries add up; needs count what was pledged and delivered; the board and the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -228,7 +229,6 @@ def test_thank_you_email_in_the_sponsors_language_once(app, client, staff_client
 def test_pledge_to_delivery_to_report_to_sponsor_page_and_wall(app, client, staff_client):
     """offer → contacted → partly delivered → delivered → need progress → report proposal (confirmed)
     → published version → the sponsor's page and the wall."""
-    import re
 
     from portal.reports.models import Allocation
 
@@ -302,3 +302,106 @@ def test_pledge_to_delivery_to_report_to_sponsor_page_and_wall(app, client, staf
         assert version.totals["amount"] == 1_200_000 and version.totals["children"] == 130
         data = version.file("data.csv").content.decode("utf-8-sig")
     assert "sponsors" in data and "400000" in data
+
+
+# --- which group of children a delivery reached ------------------------------------------------------
+
+
+def test_a_delivery_names_its_group_of_children_on_the_staff_and_sponsor_pages(app, client, staff_client):
+    from portal.offers.services import issue_private_token
+
+    with app.app_context():
+        offer = make_offer("KZ-71", status="contacted", language="ru")
+        token = issue_private_token(offer)
+        db.session.commit()
+        offer_id, link = offer.id, f"/ru/offer/{offer.reference}/{token}"
+    staff = staff_client("coordinator", "KZ-71")
+    form = staff.get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+    assert 'name="recipient_group"' in form and "Large family" in form
+    refused = staff.post(f"/staff/offers/{offer_id}/deliveries", data=_delivery(recipient_group="children_of_x"))
+    assert refused.status_code == 422 and "Choose from the list." in refused.get_data(as_text=True)
+    assert staff.post(f"/staff/offers/{offer_id}/deliveries", data=_delivery(recipient_group="orphan")).status_code == 303
+    assert staff.post(f"/staff/offers/{offer_id}/deliveries", data=_delivery(place="Ауыл", recipient_group="")).status_code == 303
+    with app.app_context():
+        groups = [d.recipient_group for d in db.session.get(Offer, offer_id).deliveries]
+    assert groups == ["orphan", None]  # not stated stays empty, never guessed
+    rows = staff.get(f"/staff/offers/{offer_id}").get_data(as_text=True).split('id="deliveries-title"')[1].split("</table>")[0]
+    assert "<td>Orphan</td>" in rows and "<td>—</td>" in rows
+    sponsor = client.get(link).get_data(as_text=True)
+    assert "Категория детей" in sponsor and "<td>Сирота</td>" in sponsor
+
+
+def test_the_proposal_puts_each_delivery_under_its_group(app, staff_client):
+    from portal.campaigns.models import Campaign
+    from portal.reports.models import Allocation
+
+    offer_id = _offer(app, "KZ-71", status="contacted", kinds=("backpacks", "stationery"))
+    staff = staff_client("coordinator", "KZ-71")
+    for data in (
+        _delivery(quantity="10", value_tenge="80000", children="10", recipient_group="orphan"),
+        _delivery(quantity="5", value_tenge="40000", children="5", recipient_group="orphan"),
+        _delivery(quantity="20", value_tenge="160000", children="20", recipient_group="large_family"),
+        _delivery(quantity="7", value_tenge="56000", children="7"),  # group not stated: "other recipients"
+    ):
+        assert staff.post(f"/staff/offers/{offer_id}/deliveries", data=data).status_code == 303
+    with app.app_context():
+        campaign_id = db.session.scalar(sa.select(Campaign.id).where(Campaign.year == 2023))
+        # A hand-typed line that matches one group agrees; the rest of the region still differs.
+        db.session.add(Allocation(campaign_id=campaign_id, region_code="KZ-71", recipient_group="orphan",
+                                  aid_kind="backpack", source="sponsors", children=15, amount=120_000, items=15,
+                                  batch="form"))
+        db.session.commit()
+    page = staff.get("/staff/reports/sponsors?year=2023").get_data(as_text=True)
+    table = page.split('id="proposal-KZ-71"')[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row">([^<]+)</th><th scope="row">([^<]+)</th>\s*<td class="num">([^<]+)</td>'
+                      r'<td class="num">([^<]+)</td>', table)
+    assert rows == [  # the report's order of groups; children from deliveries, then in the report
+        ("Large family", "Backpack", "20", "—"), ("Orphan", "Backpack", "15", "15"), ("Other recipients", "Backpack", "7", "—"),
+    ]
+    assert "The report differs from the deliveries" in page
+    assert staff.post("/staff/reports/sponsors/confirm?year=2023",
+                      data={"confirm": "yes", "region": "KZ-71"}).status_code == 303
+    assert "The report agrees with the deliveries" in staff.get("/staff/reports/sponsors?year=2023").get_data(as_text=True)
+    with app.app_context():
+        lines = db.session.execute(
+            sa.select(Allocation.recipient_group, Allocation.aid_kind, Allocation.children, Allocation.amount,
+                      Allocation.items).where(Allocation.source == "sponsors")
+        ).all()
+    assert sorted(lines) == [
+        ("large_family", "backpack", 20, 160_000, 20),
+        ("orphan", "backpack", 15, 120_000, 15),
+        ("other", "backpack", 7, 56_000, 7),
+    ]
+
+
+def test_the_migration_keeps_existing_deliveries_without_a_group(tmp_path):
+    """0430 on SQLite and PostgreSQL: deliveries recorded before it keep no group and count as "other"."""
+    import flask_migrate
+
+    from portal import create_app
+    from portal.reports.proposal import proposals
+    from tests.conftest import make_config, migrate_and_seed, throwaway_database
+
+    with throwaway_database(tmp_path, "groups") as url:
+        app = create_app(make_config(url))
+        migrate_and_seed(app)
+        with app.app_context():
+            flask_migrate.downgrade(revision="0420")
+            assert "recipient_group" not in {c["name"] for c in sa.inspect(db.engine).get_columns("offer_delivery")}
+            offer = make_offer("KZ-71", status="accepted")
+            db.session.flush()
+            db.session.execute(sa.text(
+                "INSERT INTO offer_delivery (offer_id, kind, description, quantity, value_tenge, children, delivered_on,"
+                " region_code, place, locality, created_at) VALUES (:offer, 'shoes', '', 3, 30000, 3, '2023-08-10',"
+                " 'KZ-71', 'Ауыл', 'rural', '2023-08-10 06:00:00+00:00')"
+            ), {"offer": offer.id})
+            campaign_id = offer.campaign_id
+            db.session.commit()
+            db.session.remove()
+            flask_migrate.upgrade(revision="heads")
+            delivery = db.session.scalar(sa.select(Delivery))
+            assert delivery.recipient_group is None and delivery.group_label == ""
+            (proposal,) = proposals(campaign_id)
+            assert list(proposal.proposed) == [("other", "shoes")]
+            db.session.remove()
+            db.engine.dispose()

@@ -204,3 +204,116 @@ def test_demo_shows_partly_delivered_and_delivered_offers(app, client, runner):
         assert offers["demo-offer-01"].progress == "partly_delivered"
         assert offers["demo-offer-02"].status == "delivered" and offers["demo-offer-02"].delivered_quantity == 120
     assert "Delivered: 120 pcs worth" in client.get("/en/sponsors?region=KZ-15").get_data(as_text=True).replace("\u00a0", " ")
+
+
+# --- a new private link from the back office -------------------------------------------------------
+
+MAILED_LINK = re.compile(r"http://localhost(/(?:kk|ru|en)/offer/MZ-\d{4}-\d{6}/[A-Za-z0-9_-]{43})")
+
+
+def _mail(envelope):
+    from email import message_from_bytes
+    from email.header import decode_header, make_header
+
+    message = message_from_bytes(envelope.content)
+    return str(make_header(decode_header(message["Subject"]))), message.get_payload(decode=True).decode("utf-8")
+
+
+def test_an_old_offer_gets_a_new_link_by_email_in_the_sponsors_language(app, client, staff_client, smtp_server):  # noqa: F811
+    """An offer from before private links: staff send a link → it arrives in Kazakh → it opens the page;
+    a second link replaces the first at once; the audit log names the action, never the token."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    with app.app_context():
+        offer = make_offer("KZ-71", language="kk", email="old.sponsor@example.kz", org_name="Old Sponsor LLP")
+        other = make_offer("KZ-71", org_name="Other Sponsor LLP")
+        db.session.commit()
+        offer_id, reference, other_reference = offer.id, offer.reference, other.reference
+        assert offer.access_token_hash is None
+    staff = staff_client("coordinator", "KZ-71")
+    page = staff.get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+    assert "This offer was made before private links: the sponsor has none yet." in page
+    assert "the old link stops working at once" in page and "old.sponsor@example.kz in the sponsor" in page
+
+    response = staff.post(f"/staff/offers/{offer_id}/private-link")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/staff/offers/{offer_id}")
+    assert len(smtp_server.messages) == 1 and smtp_server.messages[0].rcpt_tos == ["old.sponsor@example.kz"]
+    subject, body = _mail(smtp_server.messages[0])
+    assert reference in subject and "жаңа сілтеме" in subject.lower()
+    first = MAILED_LINK.search(body).group(1)
+    assert first.startswith(f"/kk/offer/{reference}/") and "Бұрынғы сілтеме" in body
+    sponsor_page = client.get(first)
+    assert sponsor_page.status_code == 200 and reference in sponsor_page.get_data(as_text=True)
+    assert "Other Sponsor LLP" not in sponsor_page.get_data(as_text=True)
+    token = first.rsplit("/", 1)[1]
+    assert client.get(f"/kk/offer/{other_reference}/{token}").status_code == 404  # opens this offer only
+    after = staff.get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+    assert "A new private link has been sent" in after and token not in after
+    assert "made the sponsor a new private link" in after  # the history
+
+    assert staff.post(f"/staff/offers/{offer_id}/private-link").status_code == 303
+    second = MAILED_LINK.search(_mail(smtp_server.messages[1])[1]).group(1)
+    assert second != first
+    assert client.get(first).status_code == 404  # the old link stopped working at once
+    assert client.get(second).status_code == 200
+    with app.app_context():
+        entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "private_link")).all()
+        stored = db.session.get(Offer, offer_id).access_token_hash
+        assert [e.changes for e in entries] == [{"sent_to": "email"}] * 2
+        assert {e.object_id for e in entries} == {str(offer_id)} and {e.region_code for e in entries} == {"KZ-71"}
+        everything = repr([e.changes for e in entries])
+        assert token not in everything and second.rsplit("/", 1)[1] not in everything and stored not in everything
+
+
+@pytest.mark.parametrize("case", ["no e-mail address", "no mail server", "mail server down"])
+def test_without_e_mail_the_link_is_shown_once_to_pass_on(app, client, staff_client, smtp_server, case):  # noqa: F811
+    from tests.test_offers import _free_port
+
+    if case != "no mail server":
+        port = smtp_server.port if case == "no e-mail address" else _free_port()
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
+    offer_id, path = _private_offer(app, language="ru", email="" if case == "no e-mail address" else "a@example.kz")
+    staff = staff_client("coordinator", "KZ-71")
+    if case != "mail server down":
+        assert "It is shown to you once" in staff.get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+    response = staff.post(f"/staff/offers/{offer_id}/private-link")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    link = re.search(r'value="http://localhost(/ru/offer/[^"]+)"', html).group(1)
+    assert "It is shown only this once" in html
+    assert ("could not be sent" in html) == (case == "mail server down")
+    assert smtp_server.messages == []
+    assert client.get(link).status_code == 200
+    assert client.get(path).status_code == 404  # the link the sponsor had before
+    # Shown once: the offer's page never repeats it.
+    assert link.rsplit("/", 1)[1] not in staff.get(f"/staff/offers/{offer_id}").get_data(as_text=True)
+    with app.app_context():
+        sent_to = [e.changes["sent_to"] for e in db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "private_link").order_by(AuditEntry.id))]
+    assert sent_to == (["email", "staff"] if case == "mail server down" else ["staff"])
+
+
+def test_only_staff_who_may_edit_the_offer_make_a_new_link(app, client, staff_client):
+    offer_id, path = _private_offer(app, "KZ-71")
+    with app.app_context():
+        before = db.session.get(Offer, offer_id).access_token_hash
+    other_region = staff_client("coordinator", "KZ-47")
+    assert other_region.post(f"/staff/offers/{offer_id}/private-link").status_code == 404
+    assert staff_client("analyst").post(f"/staff/offers/{offer_id}/private-link").status_code == 403
+    assert client.post(f"/staff/offers/{offer_id}/private-link").status_code in (302, 303, 401)  # not signed in
+    with app.app_context():
+        assert db.session.get(Offer, offer_id).access_token_hash == before
+        assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "private_link")) is None
+    assert client.get(path).status_code == 200  # the sponsor's link still works
+    # A national admin may.
+    assert staff_client("admin").post(f"/staff/offers/{offer_id}/private-link").status_code == 200
+    assert client.get(path).status_code == 404
+
+
+def test_a_new_link_needs_the_csrf_token(app, staff_client):
+    offer_id, path = _private_offer(app, "KZ-71")
+    staff = staff_client("coordinator", "KZ-71")
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert staff.post(f"/staff/offers/{offer_id}/private-link").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "private_link")) is None

@@ -33,10 +33,11 @@ from ..staff.access import access_rule, can_edit, can_view, scoped
 from ..staff.listing import PER_PAGE, page_number
 from ..staff.models import StaffUser
 from .deliveries import OPEN_FOR_DELIVERY, add_delivery
-from .forms import DeliveryForm, OfferFilterForm, StatusForm, WallForm
-from .mail import send_thanks
+from .forms import DeliveryForm, NewLinkForm, OfferFilterForm, StatusForm, WallForm
+from .mail import can_email, private_url, send_new_link, send_thanks
 from .models import DONOR_TYPES, KINDS, LOCALITIES, PROGRESS, STATUSES, Offer
-from .services import filtered_offers
+from .services import filtered_offers, renew_private_link
+from .track import PRIVATE_HEADERS
 
 staff_bp = Blueprint("offers_staff", __name__, url_prefix="/staff/offers")
 
@@ -293,6 +294,33 @@ def set_wall(offer: Offer):
     db.session.commit()
     flash(_("The sponsor is shown on the wall.") if show else _("The sponsor is no longer shown on the wall."))
     return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+
+
+# --- the sponsor's private link (portal/offers/track.py) ---------------------------------------------
+
+
+@staff_bp.post("/<int:offer_id>/private-link")
+@access_rule(model=Offer, write=True)
+def new_private_link(offer: Offer):
+    """A new private link for the sponsor (the old one stops working): e-mailed, else shown once to pass on.
+
+    Shown in the answer to the POST itself, not after a redirect: the token is stored nowhere (not even in
+    the session cookie, which is signed, not encrypted), so no later page could show it again.
+    """
+    if not NewLinkForm().validate_on_submit():
+        return _detail(offer, wall_error=_("Please use the buttons on the page."), status=422)
+    by_mail = can_email(offer)
+    renew_private_link(offer, sent_to="email" if by_mail else "staff")
+    db.session.commit()
+    if by_mail and send_new_link(offer):
+        flash(_("A new private link has been sent to the sponsor's e-mail; the old link no longer works."))
+        return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+    if by_mail:  # the mail server failed after the link was made: staff pass it on instead
+        record("private_link", offer, changes={"sent_to": "staff"}, region_code=offer.primary_region)
+        db.session.commit()
+    page = render_template("staff/offers/private_link.html", offer=offer, private_url=private_url(offer),
+                           mail_failed=by_mail)
+    return page, 200, PRIVATE_HEADERS
 
 
 # --- the work queue: assign, forward, bulk actions (portal/queue/) -----------------------------------
