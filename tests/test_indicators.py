@@ -292,3 +292,23 @@ def test_appeals_about_children_out_of_school_are_counted_when_staff_close_them(
         db.session.commit()
         row = compute(campaign_id)["KZ-71"]
         assert (row["out_of_school"], row["back_to_school"]) == (5, 3)
+
+
+def test_the_country_coverage_needs_every_region_s_count_of_children_identified(app):
+    """A region that helped children but counted none as identified would raise the country's coverage: then the
+    country's coverage is not published (and the chart says why), while each region's own coverage still is."""
+    from portal.reports.indicators import publishable
+
+    complete = {"KZ-71": {"children_helped": 150, "children_identified": 200},
+                "KZ-75": {"children_helped": 90, "children_identified": 100}}
+    assert publishable(complete, 10)["national"]["coverage"] == 80  # 240 of 300
+    partial = {**complete, "KZ-47": {"children_helped": 60}}  # no count of children identified
+    table = publishable(partial, 10)
+    assert table["national"]["coverage"] is None
+    assert table["regions"]["KZ-71"]["coverage"] == 75 and table["regions"]["KZ-47"]["coverage"] is None
+    with app.test_request_context("/en/"):
+        from portal.reports.indicator_charts import indicator_charts
+        from portal.reports.indicators import INDICATORS
+
+        coverage = indicator_charts(table, INDICATORS, {})[0]
+        assert "not every region gave both figures" in str(coverage["svgs"][0][1])

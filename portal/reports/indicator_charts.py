@@ -70,10 +70,13 @@ def indicator_charts(table: dict, defs: dict, region_names: dict) -> list[dict]:
 def _coverage(rows, label) -> dict | None:
     keys = ("children_identified", "children_helped")
     bars = []
-    for name, row in rows:
+    for n, (name, row) in enumerate(rows):
         value = row.get("coverage")
         if isinstance(value, int):
             bars.append((name, value, percent(value)))
+        elif n == 0 and isinstance(row.get("children_identified"), int) and row["children_identified"] > 0:
+            # The country's figures are known, but a region gave no count of children identified (indicators.py).
+            bars.append((name, None, _("not every region gave both figures")))
         else:
             bars.append((name, None, _absent(*(row.get(k) for k in keys))))
     if all(value is None for _n, value, _t in bars):

@@ -48,7 +48,7 @@ INDICATORS = {
     "children_helped": (_l("Children helped"), "children",
                         _l("Children counted in the report's allocation lines of the region (a child helped from two sources may be counted twice).")),
     "coverage": (_l("Coverage, %"), "percent",
-                 _l("Children helped as a share of children identified, in per cent; not shown where either figure is hidden.")),
+                 _l("Children helped as a share of children identified, in per cent; not shown where either figure is hidden, and for the whole country only when every region gave both figures.")),
     "needs_published": (_l("Needs published"), "needs",
                         _l("Needs the region published on the needs board for the campaign (an item and size band each).")),
     "needs_met": (_l("Needs met"), "needs",
@@ -208,7 +208,12 @@ def publishable(values: dict[str, dict], threshold: int, also_hide=()) -> dict:
     for value, count in HIDDEN_WITH.items():
         if count in national_hidden:
             national_row[value] = HIDDEN_MARK
-    national_row["coverage"] = _coverage(national_row)
+    # The country's coverage only when every region in the table gave both figures: a region that helped
+    # children but counted none as identified would otherwise raise it (and leaving that region out of the
+    # ratio would let its hidden count be worked out from the published national total).
+    complete = all(isinstance(row.get("children_identified"), int) and row["children_identified"] > 0
+                   for row in values.values() if row.get("children_helped"))
+    national_row["coverage"] = _coverage(national_row) if complete else None
     return {
         "columns": list(INDICATORS), "regions": regions, "national": national_row, "threshold": threshold,
         "hidden": sorted([list(k) for k in hidden], key=lambda k: (k[0], k[2])),
