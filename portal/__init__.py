@@ -106,9 +106,9 @@ def register_hooks(app: Flask) -> None:
         security.refuse_invalid_utf8,  # a form that is not UTF-8 is refused before anything reads it
         security.allow_declared_upload_size,  # before the CSRF check reads the body
         http.limit_page_views,  # a render past the page-view limit is a 429 before any work
+        staff_auth.set_staff_language,  # so a refusal by the extensions (CSRF) speaks the staff member's language
         *by_extensions,
         params.replace_nul,
-        staff_auth.set_staff_language,
         security.refuse_unexpected_bodies,
     ]
     # Flask runs these last-registered first: security headers on every response, http.finish (encoding, 304) last.

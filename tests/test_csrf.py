@@ -78,6 +78,15 @@ def test_the_battery_sees_post_routes():
     assert POST_ROUTES, "the URL map has no POST route"
 
 
+def _set_account_language(app, user_id, lang):
+    from portal.extensions import db
+    from portal.staff.models import StaffUser
+
+    with app.app_context():
+        db.session.get(StaffUser, int(user_id.split(":")[0])).language = lang
+        db.session.commit()
+
+
 @pytest.mark.parametrize("route", [pytest.param(r, id=r.rule) for r in POST_ROUTES])
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "staff"])
 def test_post_without_or_with_wrong_token_is_refused(csrf_app, route, signed_in):
@@ -85,12 +94,14 @@ def test_post_without_or_with_wrong_token_is_refused(csrf_app, route, signed_in)
         pytest.skip("public route")
     app = csrf_app
     client = app.test_client()
-    if signed_in:
-        battery.sign_in_staff(app, client)
+    user_id = battery.sign_in_staff(app, client) if signed_in else None
     battery.csrf_token(app, client)  # the session holds a real token; the request does not send it
     before = battery.table_counts(app)
     for lang, path in _paths(app, route):
         headers = {"Accept-Language": lang}
+        if user_id is not None:  # a signed-in staff member reads the back office in their account's language
+            _set_account_language(app, user_id, lang)
+            headers = {"Accept-Language": "kk" if lang != "kk" else "ru"}
         with client:
             response = client.post(path, data={"anything": "1"}, headers=headers)
             _assert_refused(app, client, response, lang, path, route, before)
@@ -144,3 +155,15 @@ def test_htmx_request_with_x_csrftoken_passes(csrf_app, route):
             assert response.status_code < 500, path
         if route.endpoint.endswith("logout"):
             break
+
+
+@pytest.mark.parametrize("lang", battery.LANGS)
+def test_a_refused_staff_sign_in_speaks_the_language_the_page_was_in(csrf_app, lang):
+    """The sign-in page chosen with ?lang= before sign-in: its CSRF refusal is in that language, whatever the
+    browser's Accept-Language says (the staff language is set before the extensions' checks run)."""
+    other = "kk" if lang != "kk" else "ru"
+    client = csrf_app.test_client()
+    response = client.post(f"/staff/login?lang={lang}", data={"email": "a@b.kz"}, headers={"Accept-Language": other})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}"' in html
