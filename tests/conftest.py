@@ -59,6 +59,18 @@ def throwaway_database(tmp_dir: Path, name: str):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         admin.dispose()
+        Path(_generations_file(url.set(database=dbname).render_as_string())).unlink(missing_ok=True)
+
+
+def _generations_file(database_url: str) -> str | None:
+    """On PostgreSQL, the page cache's generations in a file of this test database's own (the default, one file in
+    instance/ per machine, would let another suite running at the same time invalidate this one's pages)."""
+    url = sa.make_url(normalise_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        return None  # beside the database file, or in memory
+    import tempfile
+
+    return str(Path(tempfile.gettempdir()) / f"{url.database}.page-cache")
 
 
 def make_config(database_url: str, **extra) -> dict:
@@ -81,6 +93,7 @@ def make_config(database_url: str, **extra) -> dict:
         "PASSWORD_HASH_MEMORY_KIB": 1024,
         "PASSWORD_HASH_PARALLELISM": 1,
         "PAGE_CACHE_ENABLED": False,
+        "PAGE_CACHE_STORAGE_URI": _generations_file(database_url),
         "SERVER_NAME": None,
         **extra,
     }
