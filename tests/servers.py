@@ -89,6 +89,7 @@ class Server:
         self.log_path = Path(log)
         self.access_log: Path | None = None
         self._cleanup = cleanup or ExitStack()
+        self._stopped = False
         self._log = open(self.log_path, "w+b")
         self.process = subprocess.Popen(
             # No control socket: its default path (~/.gunicorn/gunicorn.ctl) is one per user, so servers
@@ -157,17 +158,24 @@ class Server:
             pass
 
     def stop(self, timeout: float = 20) -> None:
-        """SIGTERM to the server's process group, SIGKILL after ``timeout`` s; then the cleanup (database)."""
-        if self.process.returncode is None:
-            self._signal_group(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._signal_group(signal.SIGKILL)
-                self.process.wait(10)
-        if not self._log.closed:
+        """SIGTERM to the server's process group, SIGKILL after ``timeout`` s; then the cleanup (database).
+
+        Once only: a second call (the end of a ``with`` block, then the session's) does nothing.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        try:
+            if self.process.poll() is None:
+                self._signal_group(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self._signal_group(signal.SIGKILL)
+                    self.process.wait(10)
+        finally:
             self._log.close()
-        self._cleanup.close()
+            self._cleanup.close()
 
     def __enter__(self) -> Server:
         return self
