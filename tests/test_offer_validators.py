@@ -2,14 +2,8 @@
 
 import pytest
 
-from portal.offers.validators import (
-    check_digit,
-    display_phone,
-    has_valid_check_digit,
-    is_valid_bin,
-    is_valid_iin,
-    normalise_kz_phone,
-)
+from portal.offers.validators import check_digit, has_valid_check_digit, is_valid_bin, is_valid_iin
+from portal.phones import display_phone, normalise_kz_phone
 
 REAL_BINS = ["940140000385", "971240001315", "950341000052"]  # Halyk, Kaspi, the Java test's second one
 SYNTHETIC_IINS = ["100901500011", "150315600021", "100901500202"]  # the last needs the second pass

@@ -20,7 +20,6 @@ An analyst (read only) gets 403 everywhere except on views declaring ``analyst=T
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from werkzeug.routing import Rule

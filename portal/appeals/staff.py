@@ -9,9 +9,7 @@ reporter's text.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -29,6 +27,7 @@ from ..queue import services as queue
 from ..queue import staff as queue_pages
 from ..queue.staff import queue_filter_form
 from ..regions.models import regions_ordered
+from ..spreadsheet import csv_bytes
 from ..staff.access import access_rule, can_edit, can_view, region_choices, scoped
 from ..staff.models import StaffUser
 from ..staff.listing import PER_PAGE, page_number, sort_order
@@ -380,22 +379,18 @@ def _bulk_form(formdata=None):
 
 def _export(appeals) -> Response:
     regions = {r.code: r.label for r in regions_ordered()}
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_("Number"), _("Received"), _("Due"), _("Queue"), _("Status"), _("Subject"), _("Region"),
-                     _("Assigned to"), _("How it arrived")])
-    for a in sorted(appeals, key=lambda a: (a.due_on, a.id)):
-        writer.writerow([
-            a.id, a.created_on.isoformat(), a.due_on.isoformat(), str(queue.STATES[queue.item_state(a)]),
-            a.status_label, a.category_label, regions.get(a.region_code, "") if a.region_code else _("Not given"),
-            a.assignee.label if a.assignee else "", str(CHANNELS.get(a.channel, a.channel)),
-        ])
+    body = csv_bytes(([
+        a.id, a.created_on.isoformat(), a.due_on.isoformat(), str(queue.STATES[queue.item_state(a)]),
+        a.status_label, a.category_label, regions.get(a.region_code, "") if a.region_code else _("Not given"),
+        a.assignee.label if a.assignee else "", str(CHANNELS.get(a.channel, a.channel)),
+    ] for a in sorted(appeals, key=lambda a: (a.due_on, a.id))),
+        [_("Number"), _("Received"), _("Due"), _("Queue"), _("Status"), _("Subject"), _("Region"), _("Assigned to"),
+         _("How it arrived")])
     record("export", object_type="appeal", object_id="", region_code=current_user.region_code,
            changes={"rows": len(appeals)})
     db.session.commit()
     name = "appeals-%s.csv" % today().isoformat()
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="%s"' % name})
 
 

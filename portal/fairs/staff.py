@@ -14,7 +14,7 @@ from ..audit import record, snapshot
 from ..campaigns.models import campaign_for_event
 from ..extensions import db
 from ..htmx import render
-from ..i18n import from_local, to_local
+from ..i18n import from_local
 from ..regions.models import Region, regions_ordered
 from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number, sort_order

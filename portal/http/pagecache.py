@@ -33,7 +33,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import request
 
 from .. import clock
 from .areas import ANY, declared, reduced_query, watched_areas

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number
 from .forms import NeedForm
-from .models import ITEMS, Need
+from .models import Need
 
 staff_bp = Blueprint("needs_staff", __name__, url_prefix="/staff/needs")
 

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from .. import clock, submitonce
 from ..forms import BIGINT_MAX, CheckboxesField, DayField, WholeNumberField
 from ..needs.services import answerable_need
+from ..phones import normalise_kz_phone
 from ..recipients import GROUPS
 from ..text import clean_line, clean_text
 from .models import DONOR_TYPES, KINDS, ORGANISATION_TYPES, STATUSES
@@ -30,7 +31,6 @@ from .validators import (
     has_valid_check_digit,
     looks_like_bin,
     looks_like_iin,
-    normalise_kz_phone,
 )
 
 SUBMISSION = "offer"  # the purpose of the form's one-time value (portal/submitonce.py)

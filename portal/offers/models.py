@@ -19,7 +19,7 @@ from .. import clock, workdays
 from ..extensions import db
 from ..recipients import GROUPS
 from ..types import UTCDateTime
-from .validators import display_phone
+from ..phones import display_phone
 
 if TYPE_CHECKING:
     from ..needs.models import Need

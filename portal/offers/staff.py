@@ -10,8 +10,6 @@ of the chosen regions and national administrators.
 
 from __future__ import annotations
 
-import csv
-import io
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -30,6 +28,7 @@ from ..queue import services as queue
 from ..queue import staff as queue_pages
 from ..regions.models import regions_ordered
 from ..staff.access import access_rule, can_edit, can_view, scoped
+from ..spreadsheet import csv_bytes
 from ..staff.listing import PER_PAGE, page_number
 from ..staff.models import StaffUser
 from .deliveries import OPEN_FOR_DELIVERY, add_delivery
@@ -96,22 +95,9 @@ def list_offers():
 
 # --- CSV ------------------------------------------------------------------------------------
 
-# A cell starting with one of these is a formula in Excel/LibreOffice: prefix a quote to keep it text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def csv_safe(value) -> str | int:
-    """A cell that spreadsheets show as the text it is (OWASP "CSV injection")."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+def _flag(value):
+    """A yes/no cell in the reader's language (text cells are made inert by ``csv_bytes``)."""
+    return (_("yes") if value else _("no")) if isinstance(value, bool) else value
 
 
 def _csv_rows(offers, regions):
@@ -124,7 +110,7 @@ def _csv_rows(offers, regions):
     ]
     for o in offers:
         received = to_local(o.created_at, TZ)
-        yield [csv_safe(v) for v in (
+        yield [_flag(v) for v in (
             o.reference, received.strftime("%Y-%m-%d %H:%M"), str(STATUSES.get(o.status, o.status)),
             str(DONOR_TYPES.get(o.donor_type, o.donor_type)), o.org_name, o.tax_id, o.contact_name,
             o.phone_display, o.email, ", ".join(str(KINDS.get(k, k)) for k in o.kind_codes), o.quantity,
@@ -151,10 +137,7 @@ def export_offers():
     filters = form.cleaned()
     stmt = scoped(filtered_offers(**filters), Offer).options(selectinload(Offer.need)).limit(EXPORT_LIMIT)
     offers = db.session.scalars(stmt).all()
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(_csv_rows(offers, _region_labels()))
+    body = csv_bytes(_csv_rows(offers, _region_labels()))
     region_code = current_user.region_code
     with write_transaction():
         record(
@@ -163,7 +146,7 @@ def export_offers():
         )
     name = "offers-%s.csv" % clock.today_in().isoformat()
     return Response(
-        buffer.getvalue(),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="%s"' % name, "Cache-Control": "no-store"},
     )
@@ -369,23 +352,18 @@ def _bulk_form(formdata=None):
 def _export_selection(offers) -> Response:
     """The ticked offers as CSV, without the sponsors' contact data (a full export is the list's own button)."""
     regions = _region_labels()
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_("Reference"), _("Received"), _("Due"), _("Queue"), _("Status"), _("Regions"),
-                     _("Assigned to")])
-    for o in sorted(offers, key=lambda o: (o.due_on, o.id)):
-        writer.writerow([
-            o.reference, queue.arrival_day(o).isoformat(), o.due_on.isoformat(),
-            str(queue.STATES[queue.item_state(o)]), str(STATUSES.get(o.status, o.status)),
-            ", ".join(regions.get(c, c) for c in o.region_codes) or str(ANYWHERE),
-            o.assignee.label if o.assignee else "",
-        ])
+    body = csv_bytes(([
+        o.reference, queue.arrival_day(o).isoformat(), o.due_on.isoformat(),
+        str(queue.STATES[queue.item_state(o)]), str(STATUSES.get(o.status, o.status)),
+        ", ".join(regions.get(c, c) for c in o.region_codes) or str(ANYWHERE),
+        o.assignee.label if o.assignee else "",
+    ] for o in sorted(offers, key=lambda o: (o.due_on, o.id))),
+        [_("Reference"), _("Received"), _("Due"), _("Queue"), _("Status"), _("Regions"), _("Assigned to")])
     record("export", object_type="offer", object_id="", region_code=current_user.region_code,
            changes={"rows": len(offers), "selection": True})
     db.session.commit()
     name = "offers-selection-%s.csv" % queue.today().isoformat()
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="%s"' % name, "Cache-Control": "no-store"})
 
 

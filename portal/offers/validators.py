@@ -1,8 +1,7 @@
-"""Kazakh identifiers and phone numbers: IIN/BIN check digits and KZ-only phone normalisation.
+"""Kazakh identifiers: IIN/BIN check digits (``shared/data/DOMAIN.md`` §2.1).
 
-Both follow ``shared/data/DOMAIN.md`` §2.1 and §2.2. No dependency for the
-check digit (python-stdnum has no Kazakh module). Phone numbers live in ``portal/phones.py``
-and are re-exported here for the offer form.
+No dependency for the check digit (python-stdnum has no Kazakh module). Phone numbers (§2.2) have
+their own home, ``portal/phones.py``.
 """
 
 from __future__ import annotations
@@ -59,9 +58,3 @@ def is_valid_iin(value: str | None) -> bool:
 
 def is_valid_bin(value: str | None) -> bool:
     return has_valid_check_digit(value) and looks_like_bin(clean_id(value))
-
-
-# --- phones ------------------------------------------------------------------------
-
-# One validator for every Kazakh phone number on the portal (offers, appeals, the regional directory).
-from ..phones import MAX_PHONE_INPUT, display_phone, normalise_kz_phone  # noqa: E402,F401

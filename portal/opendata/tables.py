@@ -8,8 +8,6 @@ packages carry no checksums (the catalogue gives the checksum of the bytes serve
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import Callable
@@ -19,10 +17,8 @@ from flask import current_app
 from .. import clock
 from ..http import cacheable
 from ..publishing import LICENSE, PUBLISHER_EN, public_url
+from ..spreadsheet import csv_bytes
 from . import bp
-
-BOM = "\ufeff"
-
 
 @dataclass(frozen=True)
 class LiveTable:
@@ -141,13 +137,8 @@ TABLES = (RESPONSE, TALLIES)
 def table_csv(table: LiveTable) -> bytes:
     """UTF-8 with a byte-order mark (as the other CSV files), CRLF, header first."""
     campaign = _campaign()
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _type, _text in table.fields])
-    if campaign is not None:
-        writer.writerows(table.rows(campaign))
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(table.rows(campaign) if campaign is not None else [],
+                     [name for name, _type, _text in table.fields])
 
 
 def table_package(table: LiveTable) -> bytes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask import abort, current_app, render_template, request
@@ -14,7 +12,8 @@ from ..htmx import render
 from ..i18n import format_money, format_number
 from ..offers.services import active_price_pledges
 from ..regions.models import regions_ordered
-from ..reports.charts import bar_chart
+from ..spreadsheet import csv_bytes
+from ..charts import bar_chart
 from . import bp
 from .forms import PriceFilterForm
 from .models import ITEMS, MIN_OBSERVATIONS, OUTLETS
@@ -167,12 +166,7 @@ def _download(kind: str, extension: str):
         fields = AGGREGATE_FIELDS
         rows = ([r[f] for f in fields] for r in aggregate_rows(year, region))
     if extension == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(fields)
-        writer.writerows([_cell(v) for v in row] for row in rows)
-        body, mimetype = buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+        body, mimetype = csv_bytes(([_cell(v) for v in row] for row in rows), fields), "text/csv; charset=utf-8"
     else:
         payload = {"name": "mektepke-zhol-school-goods-prices-" + kind, "fields": list(fields),
                    "data": [dict(zip(fields, row)) for row in rows]}

@@ -92,15 +92,9 @@ def import_observations(stream, filename: str, *, staff=None) -> ImportResult:
 
 
 def template_csv(region_code: str = "KZ-71") -> bytes:
-    import csv
-    import io
+    from ..spreadsheet import csv_bytes
 
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([
-        list(COLUMNS),
+    return csv_bytes([
         [region_code, "uniform_set", "market", 18500, "2023-08-14"],
         [region_code, "notebook_48", "shop", 350, "2023-08-14"],
-    ])
-    return buffer.getvalue().encode("utf-8")
+    ], COLUMNS)

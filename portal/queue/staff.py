@@ -8,8 +8,6 @@ way: those pages import this module, never the reverse. Reply templates are in `
 
 from __future__ import annotations
 
-import csv
-import io
 from urllib.parse import parse_qsl
 
 from flask import Response, flash, redirect, request, url_for
@@ -19,6 +17,7 @@ from flask_login import current_user
 from ..audit import record
 from ..extensions import db
 from ..offers.models import Offer
+from ..spreadsheet import csv_bytes
 from ..staff.access import access_rule, region_of
 from ..staff.models import StaffUser
 from . import bp, services
@@ -126,11 +125,9 @@ def dashboard_csv():
     labels = [_("Region code"), _("Region"), _("New appeals"), _("Overdue appeals"), _("Waiting for the reporter"),
               _("Offers not yet contacted"), _("Overdue offers"), _("Open needs"),
               _("Answered within three working days, %")]
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer, lineterminator="\r\n").writerows(dashboard.csv_rows(current_user, labels))
+    body = csv_bytes(dashboard.csv_rows(current_user, labels))
     name = "queue-%s.csv" % services.today().isoformat()
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="%s"' % name, "Cache-Control": "no-store"})
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..i18n import format_money, format_number
-from .charts import bar_chart, stacked_chart
+from ..charts import bar_chart, stacked_chart
 from .models import SOURCES
 
 SPENT = {"spent_local_budget": "local_budget", "spent_sponsors": "sponsors", "spent_other": "other"}

@@ -9,13 +9,11 @@ their SHA-256; a version published before that gets the same files generated on 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from ..disclosure import HIDDEN_MARK, marker
 from ..i18n import LANGUAGES
-from ..spreadsheet import neutralise
+from ..spreadsheet import csv_bytes, neutralise
 from .indicators import definitions
 
 NATIONAL_CODE = "KZ"  # ISO 3166-1: the row of the whole country
@@ -44,13 +42,7 @@ def rows(table: dict, regions: dict) -> list[list]:
 
 def make_csv(table: dict, regions: dict) -> bytes:
     """Like data.csv: UTF-8 with BOM, CRLF, text cells neutralised; hidden cells keep their marker."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(table))
-    for row in rows(table, regions):
-        writer.writerow(["" if value is None else neutralise(value) for value in row])
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(rows(table, regions), header(table))
 
 
 def make_json(table: dict, meta: dict) -> bytes:

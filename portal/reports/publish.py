@@ -9,7 +9,6 @@ indicators also stores them as files (``indicator_files.py``), in the workbook a
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
@@ -27,7 +26,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES
 from ..publishing import LICENSE, is_absolute, public_url
 from ..regions.models import Region
-from ..spreadsheet import neutralise
+from ..spreadsheet import csv_bytes, neutralise
 from . import indicator_files
 from .models import (
     DIMENSIONS, GROUPS, KINDS, MEDIA_TYPES, SOURCES, Allocation, Report, ReportFile, ReportVersion,
@@ -223,14 +222,8 @@ def _csv_values(row: dict, regions: dict) -> list:
 
 
 def make_csv(rows: list[dict], regions: dict) -> bytes:
-    """UTF-8 with BOM (spreadsheets then read Cyrillic correctly), CRLF, every text cell neutralised."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
-    for row in rows:
-        writer.writerow([neutralise(v) for v in _csv_values(row, regions)])
-    return buffer.getvalue().encode("utf-8")
+    """As every CSV of the portal (``portal/spreadsheet.py``): BOM, CRLF, every text cell neutralised."""
+    return csv_bytes((_csv_values(row, regions) for row in rows), CSV_FIELDS)
 
 
 def make_json(meta: dict, rows: list[dict]) -> bytes:

@@ -13,7 +13,7 @@ from ..i18n import format_date, format_money, format_number, localised, request_
 from ..regions.models import Region
 from ..site.routes import sitemap_provider
 from . import bp, files_bp
-from .charts import bar_chart
+from ..charts import bar_chart
 from .models import FILE_NAMES, GROUPS, INDICATOR_FILES, KINDS, MEDIA_TYPES, SOURCES, Report, ReportFile, ReportVersion
 from .publish import CSV_FIELDS, FIELD_TEXT, PUBLISHER, marker_descriptions, served_package_file
 

@@ -27,6 +27,7 @@ from .. import clock
 from ..audit import record
 from ..extensions import db
 from ..regions.models import Region
+from ..spreadsheet import csv_bytes
 from .models import GROUPS, KINDS, SOURCES, Allocation
 
 COLUMNS = ("region", "recipient_group", "aid_kind", "source", "children", "amount_kzt", "items")
@@ -412,11 +413,8 @@ def template_rows(region_code: str = "KZ-71") -> list[list]:
 
 
 def template_csv(region_code: str = "KZ-71") -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(template_rows(region_code))
-    return buffer.getvalue().encode("utf-8")
+    header, *rows = template_rows(region_code)
+    return csv_bytes(rows, header)
 
 
 def template_xlsx(region_code: str = "KZ-71") -> bytes:
