@@ -46,12 +46,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from flask import current_app
+
 Key = tuple  # (region, group, kind, source), None = all
 NATIONAL: Key = (None, None, None, None)
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
 HIDDEN_MARK = "x"
+
+
+def threshold() -> int:
+    """The small-count threshold of every published figure (``REPORT_SUPPRESSION_THRESHOLD``, one setting)."""
+    return int(current_app.config["REPORT_SUPPRESSION_THRESHOLD"])
 
 
 def marker(status: str | None, threshold: int) -> str | None:

@@ -15,8 +15,7 @@ from ..appeals.models import Appeal, AppealMessage
 from ..campaigns.models import in_period as in_campaign_period
 from ..extensions import db
 from ..offers.models import Offer, OfferRegion
-from ..ready.services import threshold
-from ..disclosure import Figure, build_hierarchy, marker, suppress
+from ..disclosure import Figure, build_hierarchy, marker, suppress, threshold
 
 ALL = "all"
 

@@ -44,8 +44,7 @@ def _campaign():
 
 
 def _markers() -> list[str]:
-    from ..disclosure import COMPLEMENTARY, PRIMARY, marker
-    from ..ready.services import threshold
+    from ..disclosure import COMPLEMENTARY, PRIMARY, marker, threshold
 
     return ["", marker(PRIMARY, threshold()), marker(COMPLEMENTARY, threshold())]
 

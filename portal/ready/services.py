@@ -5,24 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..campaigns.models import in_period as in_campaign_period
 from ..extensions import db
 from ..fairs.models import Fair
-from ..disclosure import PRIMARY, Figure, build_hierarchy, marker, suppress
+from ..disclosure import PRIMARY, Figure, build_hierarchy, marker, suppress, threshold
 from .forms import ANSWERS, GOODS, QUESTIONS
 from .models import ReadyTally
 
 TALLY_TZ = "Asia/Almaty"
 SOURCE = "self_check"  # the fourth key of the reports' hierarchy: one source only
-
-
-def threshold() -> int:
-    """The reports' small-count threshold, so self-check figures are protected the same way."""
-    return int(current_app.config["REPORT_SUPPRESSION_THRESHOLD"])
 
 
 def record_tallies(region_code: str, answers: dict[str, str], day: dt.date | None = None) -> None:

@@ -21,7 +21,8 @@ from ..extensions import db
 from ..regions.models import Region
 from ..seeding import demo_loader
 from .models import GROUPS, KINDS, SOURCES, Allocation, Report
-from .publish import default_texts, publish, threshold
+from ..disclosure import threshold
+from .publish import default_texts, publish
 
 # What one demo sponsor delivered in each past demo year (not on the sponsor wall): the indicators' split
 # between towns and villages. (region, place, locality, children, value in tenge)

@@ -16,7 +16,7 @@ import io
 import json
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale, gettext as _
 
 from .. import clock
@@ -31,17 +31,13 @@ from . import indicator_files
 from .models import (
     DIMENSIONS, GROUPS, KINDS, MEDIA_TYPES, SOURCES, Allocation, Report, ReportFile, ReportVersion,
 )
-from ..disclosure import HIDDEN_MARK, NATIONAL, Figure, build_hierarchy, marker, suppress
+from ..disclosure import HIDDEN_MARK, NATIONAL, Figure, build_hierarchy, marker, suppress, threshold
 
 PUBLISHER = {"kk": "«Мектепке жол» порталы", "ru": "Портал «Дорога в школу»", "en": "Road to School portal"}
 CSV_FIELDS = (
     "region_code", "region_name_kk", "region_name_ru", "region_name_en",
     "recipient_group", "aid_kind", "source", "children", "amount_kzt", "items",
 )
-
-
-def threshold() -> int:
-    return int(current_app.config["REPORT_SUPPRESSION_THRESHOLD"])
 
 
 def default_slug(campaign: Campaign, is_demo: bool = False) -> str:
