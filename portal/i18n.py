@@ -18,7 +18,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import abort, current_app, g, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from markupsafe import Markup
 from werkzeug.routing import AnyConverter
 
@@ -148,6 +148,13 @@ def format_number(value, digits: int | None = None) -> str:
     return babel_format_decimal(value, locale=_locale())
 
 
+def format_filesize(size: int) -> str:
+    """Bytes as kilobytes (or megabytes) with the locale's decimal sign: «1,5 МБ», "1.5 MB"."""
+    if size >= 1024 * 1024:
+        return gettext("%(size)s MB", size=format_number(round(size / 1024 / 1024, 1)))
+    return gettext("%(size)s KB", size=format_number(max(round(size / 1024, 1), 0.1)))
+
+
 def format_money(amount) -> str:
     """Whole tenge with ₸ in every language (Babel's ``ru`` would say "KZT")."""
     if amount is None:
@@ -247,6 +254,7 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(
         money=format_money,
         number=format_number,
+        filesize=format_filesize,
         date=format_date,
         datetime_local=format_datetime_local,
         time=format_time,

@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..audit import record, snapshot
 from ..extensions import db
 from ..htmx import render
-from ..reports.routes import filesize
+from ..i18n import format_filesize
 from ..security import accepts_uploads
 from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number
@@ -155,7 +155,7 @@ def upload():
 def too_large(error):
     """A file over the limit: the upload page again, with the reason."""
     form = UploadForm(formdata=None)
-    form.file.errors = [_("The file is too large: at most %(size)s.", size=filesize(current_app.config["MAX_CONTENT_LENGTH"]))]
+    form.file.errors = [_("The file is too large: at most %(size)s.", size=format_filesize(current_app.config["MAX_CONTENT_LENGTH"]))]
     return _upload_page(form, status=413)
 
 

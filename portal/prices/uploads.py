@@ -1,8 +1,8 @@
 """Uploading price observations from CSV or XLSX: all rows, or none.
 
-Reading (streamed, encoding and format checks), the result with its per-row errors and
-whole-number parsing are those of the reports upload (``portal.reports.uploads``); only the
-columns and their rules differ.
+Reading (streamed, encoding and format checks), the per-row checks every upload shares, the
+result with its per-row errors and whole-number parsing are those of ``portal/uploads.py``; here
+are the price columns, their rules (a price, a date) and the template.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import datetime as dt
 from flask_babel import gettext as _
 
 from ..audit import record
-from ..reports.uploads import ImportResult, RowChecker, _text, import_rows, parse_whole
+from ..regions.models import regions_ordered
+from ..uploads import ImportResult, RowChecker, cell_text, import_rows, parse_whole
 from .models import ITEMS, MAX_PRICE, OUTLETS, PriceObservation
 from .services import observed_on_ok
 
@@ -28,7 +29,7 @@ def parse_date(value):
     elif isinstance(value, dt.date):
         found = value
     else:
-        text = _text(value)
+        text = cell_text(value)
         found = None
         for fmt in DATE_FORMATS:
             try:
@@ -58,7 +59,7 @@ class PriceRowChecker(RowChecker):
             self.result.add(number, name, _("This cell is empty."))
             return
         if name == "price_kzt":
-            parsed, error = parse_whole(value, name, minimum=1, limit=MAX_PRICE)
+            parsed, error = parse_whole(value, minimum=1, limit=MAX_PRICE)
             key = "price"
         else:
             parsed, error = parse_date(value)
@@ -80,7 +81,8 @@ def import_observations(stream, filename: str, *, staff=None) -> ImportResult:
             created_by_id=staff_id, created_at=now,
         )
 
-    result = import_rows(stream, filename, PriceObservation, PriceRowChecker, values_of, staff=staff)
+    result = import_rows(stream, filename, PriceObservation, PriceRowChecker, values_of,
+                         regions={region.code for region in regions_ordered()}, staff=staff)
     if result.error_count:
         return result
     record(

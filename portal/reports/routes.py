@@ -110,14 +110,6 @@ def index():
     return render_template("reports/index.html", reports=published_reports())
 
 
-@bp.app_template_filter("filesize")
-def filesize(size: int) -> str:
-    """Bytes as kilobytes (or megabytes) with the locale's decimal sign."""
-    if size >= 1024 * 1024:
-        return _("%(size)s MB", size=format_number(round(size / 1024 / 1024, 1)))
-    return _("%(size)s KB", size=format_number(max(round(size / 1024, 1), 0.1)))
-
-
 def dictionary() -> dict:
     """Data dictionary and code lists in the current language."""
     types = {"string": _("text"), "integer": _("whole number")}

@@ -16,14 +16,15 @@ from ..audit import record, snapshot
 from ..campaigns.models import Campaign, current_campaign
 from ..extensions import db
 from ..htmx import render
-from ..i18n import request_language
+from ..i18n import format_filesize, request_language
 from ..security import accepts_uploads
 from ..staff.access import access_rule, can_create_for, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number
 from .forms import AllocationForm, DeleteForm, PublishForm, UploadForm, YearForm
 from .models import GROUPS, KINDS, SOURCES, Allocation, Report
-from .publish import build, default_texts, publish, threshold
-from .routes import filesize, tables
+from ..disclosure import threshold
+from .publish import build, default_texts, publish
+from .routes import tables
 from .uploads import COLUMNS, CHOICES, LIMITS, import_allocations, max_bytes, template_csv, template_xlsx
 
 staff_bp = Blueprint("reports_staff", __name__, url_prefix="/staff/reports")
@@ -161,7 +162,7 @@ def upload():
 def too_large(error):
     """A file over the limit: the upload page again, with the reason."""
     form = UploadForm(formdata=None, year_choices=_year_choices())
-    form.file.errors = [_("The file is too large: at most %(size)s.", size=filesize(max_bytes()))]
+    form.file.errors = [_("The file is too large: at most %(size)s.", size=format_filesize(max_bytes()))]
     return _upload_page(form, status=413)
 
 
