@@ -198,7 +198,7 @@ def start_portal(tmp: Path, name: str = "portal", *, workers: int = 2, env: dict
     ``server.access_log``. ``env`` adds to (or overrides) the settings given here.
     """
     from portal import create_app
-    from tests.conftest import make_config, migrate_and_seed, throwaway_database
+    from tests.databases import make_config, migrate_and_seed, throwaway_database
 
     cleanup = ExitStack()
     try:
