@@ -28,8 +28,7 @@ from ..queue import staff as queue_pages
 from ..queue.staff import queue_filter_form
 from ..regions.models import regions_ordered
 from ..spreadsheet import csv_bytes
-from ..staff.access import access_rule, can_edit, can_view, region_choices, scoped
-from ..staff.models import StaffUser
+from ..staff.access import access_rule, can_edit, region_choices, scoped
 from ..staff.listing import PER_PAGE, page_number, sort_order
 from .forms import MESSAGE_MAX, CONTROL_MESSAGE
 from .models import CATEGORIES, CHANNELS, CLOSE_REASONS, STATUSES, Appeal, AppealMessage, today
@@ -335,39 +334,30 @@ def change_status(appeal: Appeal):
     return redirect(url_for("appeals_staff.view_appeal", appeal_id=appeal.id))
 
 
+APPEAL_PAGE = queue_pages.ItemPage(
+    render=lambda appeal, status, **forms: _render_detail(appeal, status, **forms),
+    url=lambda appeal: url_for("appeals_staff.view_appeal", appeal_id=appeal.id),
+    list_url=lambda: url_for("appeals_staff.list_appeals"),
+    cannot_work=_l("This person cannot work on this appeal."),
+    assigned=_l("The appeal is assigned to %(name)s."),
+    unassigned=_l("The appeal is back in the team's common queue."),
+    forwarded=lambda appeal, where: _("Appeal %(number)s has been forwarded to %(where)s.",
+                                      number=appeal.id, where=where),
+)
+
+
 @staff_bp.post("/<int:appeal_id>/assign")
 @access_rule(model=Appeal, write=True)
 def assign(appeal: Appeal):
     """Give the appeal to a named staff member of its region or the national team, or back to the team."""
-    form = queue_pages.assign_form(appeal, request.form)
-    if not form.validate_on_submit():
-        return _render_detail(appeal, 422, assign_form=form)
-    staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
-    if staff is not None and not queue.may_work(appeal, staff):
-        form.assignee.errors.append(_("This person cannot work on this appeal."))
-        return _render_detail(appeal, 422, assign_form=form)
-    if queue.assign(appeal, staff):
-        db.session.commit()
-        flash(_("The appeal is assigned to %(name)s.", name=staff.label) if staff
-              else _("The appeal is back in the team's common queue."))
-    return redirect(url_for("appeals_staff.view_appeal", appeal_id=appeal.id), code=303)
+    return queue_pages.assign(appeal, APPEAL_PAGE)
 
 
 @staff_bp.post("/<int:appeal_id>/forward")
 @access_rule(model=Appeal, write=True)
 def forward(appeal: Appeal):
     """Send the appeal to another region's team or to the national level."""
-    form = queue_pages.forward_form(appeal, request.form)
-    if not form.validate_on_submit():
-        return _render_detail(appeal, 422, forward_form=form)
-    target = None if form.region.data == queue.NATIONAL else form.region.data
-    queue.forward(appeal, target)
-    db.session.commit()
-    label = dict(form.region.choices)[form.region.data]
-    flash(_("Appeal %(number)s has been forwarded to %(where)s.", number=appeal.id, where=label))
-    if not can_view(appeal):
-        return redirect(url_for("appeals_staff.list_appeals"), code=303)
-    return redirect(url_for("appeals_staff.view_appeal", appeal_id=appeal.id), code=303)
+    return queue_pages.forward(appeal, APPEAL_PAGE)
 
 
 # --- bulk actions ---------------------------------------------------------------------------------

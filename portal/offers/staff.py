@@ -30,7 +30,6 @@ from ..regions.models import regions_ordered
 from ..staff.access import access_rule, can_edit, can_view, scoped
 from ..spreadsheet import csv_bytes
 from ..staff.listing import PER_PAGE, page_number
-from ..staff.models import StaffUser
 from .deliveries import OPEN_FOR_DELIVERY, add_delivery
 from .forms import DeliveryForm, NewLinkForm, OfferFilterForm, StatusForm, WallForm
 from .mail import can_email, private_url, send_new_link, send_thanks
@@ -309,38 +308,30 @@ def new_private_link(offer: Offer):
 # --- the work queue: assign, forward, bulk actions (portal/queue/) -----------------------------------
 
 
+OFFER_PAGE = queue_pages.ItemPage(
+    render=lambda offer, status, **forms: _detail(offer, status=status, **forms),
+    url=lambda offer: url_for("offers_staff.offer_detail", offer_id=offer.id),
+    list_url=lambda: url_for("offers_staff.list_offers"),
+    cannot_work=_l("This person cannot work on this offer."),
+    assigned=_l("The offer is assigned to %(name)s."),
+    unassigned=_l("The offer is back in the team's common queue."),
+    forwarded=lambda offer, where: _("The offer %(reference)s has been forwarded to %(where)s.",
+                                     reference=offer.reference, where=where),
+)
+
+
 @staff_bp.post("/<int:offer_id>/assign")
 @access_rule(model=Offer, write=True)
 def assign_offer(offer: Offer):
     """Give the offer to a named staff member of its region or the national team, or back to the team."""
-    form = queue_pages.assign_form(offer, request.form)
-    if not form.validate_on_submit():
-        return _detail(offer, assign_form=form, status=422)
-    staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
-    if staff is not None and not queue.may_work(offer, staff):
-        form.assignee.errors.append(_("This person cannot work on this offer."))
-        return _detail(offer, assign_form=form, status=422)
-    if queue.assign(offer, staff):
-        db.session.commit()
-        flash(_("The offer is assigned to %(name)s.", name=staff.label) if staff
-              else _("The offer is back in the team's common queue."))
-    return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+    return queue_pages.assign(offer, OFFER_PAGE)
 
 
 @staff_bp.post("/<int:offer_id>/forward")
 @access_rule(model=Offer, write=True)
 def forward_offer(offer: Offer):
     """Send the offer to one region's team, or to the national level ("wherever needed")."""
-    form = queue_pages.forward_form(offer, request.form)
-    if not form.validate_on_submit():
-        return _detail(offer, forward_form=form, status=422)
-    queue.forward(offer, None if form.region.data == queue.NATIONAL else form.region.data)
-    db.session.commit()
-    flash(_("The offer %(reference)s has been forwarded to %(where)s.", reference=offer.reference,
-            where=dict(form.region.choices)[form.region.data]))
-    if not can_view(offer):
-        return redirect(url_for(".list_offers"), code=303)
-    return redirect(url_for(".offer_detail", offer_id=offer.id), code=303)
+    return queue_pages.forward(offer, OFFER_PAGE)
 
 
 def _bulk_form(formdata=None):

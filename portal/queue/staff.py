@@ -8,6 +8,8 @@ way: those pages import this module, never the reverse. Reply templates are in `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import parse_qsl
 
 from flask import Response, flash, redirect, request, url_for
@@ -18,7 +20,7 @@ from ..audit import record
 from ..extensions import db
 from ..offers.models import Offer
 from ..spreadsheet import csv_bytes
-from ..staff.access import access_rule, region_of
+from ..staff.access import access_rule, can_view, region_of
 from ..staff.models import StaffUser
 from . import bp, services
 from .forms import AssignForm, BulkForm, ForwardForm, QueueFilterForm, forward_choices
@@ -64,6 +66,45 @@ def assign_form(item, formdata=None) -> AssignForm:
         formdata=None, assignee=str(item.assignee_id or ""))
     form.assignee.choices = services.assignee_choices(services.assignable_staff(region_of(item)), none_label=NOBODY)
     return form
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """How the assign and forward POSTs of one kind of item go back to its page, and what they say."""
+
+    render: Callable  # (item, status, **forms): the item's page showing a form's errors
+    url: Callable  # item -> the address of its page
+    list_url: Callable  # () -> the list, when the item has left the staff member's sight
+    cannot_work: str  # lazy texts, in the item's own words ("this offer", "this appeal")
+    assigned: str  # with %(name)s
+    unassigned: str
+    forwarded: Callable  # (item, where) -> the message
+
+
+def assign(item, page: ItemPage):
+    """Give the item to a named staff member of its region(s) or the national team, or back to the team."""
+    form = assign_form(item, request.form)
+    if not form.validate_on_submit():
+        return page.render(item, 422, assign_form=form)
+    staff = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
+    if staff is not None and not services.may_work(item, staff):
+        form.assignee.errors.append(str(page.cannot_work))
+        return page.render(item, 422, assign_form=form)
+    if services.assign(item, staff):
+        db.session.commit()
+        flash(str(page.assigned) % {"name": staff.label} if staff else str(page.unassigned))
+    return redirect(page.url(item), code=303)
+
+
+def forward(item, page: ItemPage):
+    """Send the item to one region's team, or to the national level ("wherever needed")."""
+    form = forward_form(item, request.form)
+    if not form.validate_on_submit():
+        return page.render(item, 422, forward_form=form)
+    services.forward(item, None if form.region.data == services.NATIONAL else form.region.data)
+    db.session.commit()
+    flash(page.forwarded(item, dict(form.region.choices)[form.region.data]))
+    return redirect(page.url(item) if can_view(item) else page.list_url(), code=303)
 
 
 def forward_form(item, formdata=None) -> ForwardForm:
