@@ -66,6 +66,13 @@ INDICATORS = {
     "rural_value": (_l("Help delivered to villages"), "tenge",
                     _l("The value of sponsors' help delivered to villages, in tenge.")),
 }
+# The report page's tables of indicator figures, each narrow enough for a phone's scroll and a printed A4 page.
+TABLE_GROUPS = (
+    (_l("budget and spending"), ("planned_budget", "spent_local_budget", "spent_sponsors", "spent_other")),
+    (_l("children helped"), ("children_identified", "children_helped", "coverage")),
+    (_l("towns and villages"), ("urban_children", "rural_children", "urban_value", "rural_value")),
+    (_l("needs and children out of school"), ("needs_published", "needs_met", "out_of_school", "back_to_school")),
+)
 # Child counts suppressed together (a row is the sum of its parts only within a group).
 CHILD_GROUPS = (("children_identified",), ("children_helped",), ("out_of_school",), ("back_to_school",),
                 ("urban_children", "rural_children"))

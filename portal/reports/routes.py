@@ -243,8 +243,20 @@ def _indicator_context(report, version) -> dict:
 
     defs, names, series = _indicator_defs(version), _region_names(), _series(report)
     return {"indicator_defs": defs, "region_names": names, "indicator_series": series,
+            "indicator_groups": _indicator_groups(),
             "indicator_charts": indicator_charts(table, defs, names),
             "indicator_series_charts": series_charts(series[1]) if series else []}
+
+
+def _indicator_groups() -> list[tuple[str, tuple]]:
+    """``[(what the table holds, indicator keys)]``; an indicator no group names goes with the last."""
+    from .indicators import INDICATORS, TABLE_GROUPS
+
+    named = {key for _label, keys in TABLE_GROUPS for key in keys}
+    groups = [(str(label), keys) for label, keys in TABLE_GROUPS]
+    rest = tuple(key for key in INDICATORS if key not in named)
+    groups[-1] = (groups[-1][0], groups[-1][1] + rest)
+    return groups
 
 
 def _indicator_defs(version) -> dict:
