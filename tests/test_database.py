@@ -144,3 +144,18 @@ def test_time_zone_data_knows_the_2024_change():
     assert dt.datetime(2023, 8, 15, 10, tzinfo=astana).utcoffset() == dt.timedelta(hours=6)
     assert dt.datetime(2024, 8, 15, 10, tzinfo=astana).utcoffset() == dt.timedelta(hours=5)
     assert dt.datetime(2023, 8, 15, 10, tzinfo=ZoneInfo("Asia/Aqtau")).utcoffset() == dt.timedelta(hours=5)
+
+
+def test_every_moment_is_stored_and_read_as_aware_utc(app):
+    """One datetime convention: every timestamp column is ``UTCDateTime`` (aware UTC on SQLite and PostgreSQL,
+    naive values refused), so no code has to guess whether a moment read back carries its zone."""
+    from portal.types import UTCDateTime
+
+    plain = [f"{table.name}.{column.name}" for table in db.metadata.sorted_tables for column in table.columns
+             if isinstance(column.type, sa.DateTime) and not isinstance(column.type, UTCDateTime)]
+    assert plain == []
+    with app.app_context():
+        from portal.reports.models import ReportVersion
+
+        column = ReportVersion.__table__.c.published_at
+        assert isinstance(column.type, UTCDateTime)

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..i18n import localised, to_local
 from ..recipients import GROUPS
 from ..regions.models import Region
+from ..types import UTCDateTime
 
 KINDS = {
     "uniform": _l("School uniform"),
@@ -75,7 +76,7 @@ class Allocation(db.Model):
     batch: Mapped[str] = mapped_column(sa.String(32), default="", index=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     campaign: Mapped[Campaign] = relationship()
     region: Mapped[Region] = relationship()
@@ -107,7 +108,7 @@ class Report(db.Model):
     title_ru: Mapped[str] = mapped_column(sa.String(200), default="")
     title_en: Mapped[str] = mapped_column(sa.String(200), default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     campaign: Mapped[Campaign] = relationship()
     versions: Mapped[list["ReportVersion"]] = relationship(
@@ -139,7 +140,7 @@ class ReportVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id"), index=True)
     number: Mapped[int]
-    published_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=clock.now)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     threshold: Mapped[int] = mapped_column(default=10)
     title_kk: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -251,8 +252,8 @@ class IndicatorSignoff(db.Model):
     back_to_school: Mapped[int | None]
     status: Mapped[str] = mapped_column(sa.String(12), default="draft")
     included_in_version: Mapped[int | None]
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    checked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def status_label(self) -> str:

@@ -363,8 +363,6 @@ def package_meta(version: ReportVersion) -> dict:
     """What a data package says about ``version``, from the version's own frozen texts and figures."""
     report = version.report
     published_at = version.published_at
-    if published_at.tzinfo is None:  # SQLite hands back naive UTC
-        published_at = published_at.replace(tzinfo=dt.timezone.utc)
     return {
         "title": {lang: getattr(version, "title_" + lang) for lang in LANGUAGES},
         "slug": report.slug,
