@@ -341,7 +341,7 @@ APPEAL_PAGE = queue_pages.ItemPage(
     cannot_work=_l("This person cannot work on this appeal."),
     assigned=_l("The appeal is assigned to %(name)s."),
     unassigned=_l("The appeal is back in the team's common queue."),
-    forwarded=lambda appeal, where: _("Appeal %(number)s has been forwarded to %(where)s.",
+    forwarded_message=lambda appeal, where: _("Appeal %(number)s has been forwarded to %(where)s.",
                                       number=appeal.id, where=where),
 )
 

@@ -315,7 +315,7 @@ OFFER_PAGE = queue_pages.ItemPage(
     cannot_work=_l("This person cannot work on this offer."),
     assigned=_l("The offer is assigned to %(name)s."),
     unassigned=_l("The offer is back in the team's common queue."),
-    forwarded=lambda offer, where: _("The offer %(reference)s has been forwarded to %(where)s.",
+    forwarded_message=lambda offer, where: _("The offer %(reference)s has been forwarded to %(where)s.",
                                      reference=offer.reference, where=where),
 )
 

@@ -78,7 +78,7 @@ class ItemPage:
     cannot_work: str  # lazy texts, in the item's own words ("this offer", "this appeal")
     assigned: str  # with %(name)s
     unassigned: str
-    forwarded: Callable  # (item, where) -> the message
+    forwarded_message: Callable  # (item, where) -> what staff read after forwarding
 
 
 def assign(item, page: ItemPage):
@@ -103,7 +103,7 @@ def forward(item, page: ItemPage):
         return page.render(item, 422, forward_form=form)
     services.forward(item, None if form.region.data == services.NATIONAL else form.region.data)
     db.session.commit()
-    flash(page.forwarded(item, dict(form.region.choices)[form.region.data]))
+    flash(page.forwarded_message(item, dict(form.region.choices)[form.region.data]))
     return redirect(page.url(item) if can_view(item) else page.list_url(), code=303)
 
 
