@@ -24,35 +24,32 @@ def private_url(offer) -> str | None:
     return url_for("offers.track", lang=offer.language or "kk", reference=offer.reference, token=token, _external=True)
 
 
-def _message(offer, subject: str, body: str) -> EmailMessage:
-    return mail.new_message(offer.email, subject, body)
+def _letter(offer, subject, template: str, **context) -> EmailMessage:
+    """A message to the sponsor in the language they used on the site: ``subject()``, ``template`` and any
+    callable in ``context`` (labels in that language) evaluated in it."""
+    with force_locale(offer.language or "kk"):
+        context = {key: value() if callable(value) else value for key, value in context.items()}
+        return mail.new_message(offer.email, subject(), render_template(template, offer=offer, **context))
 
 
 def build_confirmation(offer) -> EmailMessage:
-    """The message in the language the sponsor used on the site, with the private link to follow the offer."""
-    with force_locale(offer.language or "kk"):
-        subject = _("Your offer of help %(reference)s has been received", reference=offer.reference)
-        body = render_template("offers/_email_confirmation.html", offer=offer, private_url=private_url(offer))
-    return _message(offer, subject, body)
+    """The confirmation, with the private link to follow the offer."""
+    return _letter(offer, lambda: _("Your offer of help %(reference)s has been received", reference=offer.reference),
+                   "offers/_email_confirmation.html", private_url=private_url(offer))
 
 
 def build_thanks(offer) -> EmailMessage:
-    """The thank-you once an offer is delivered: what arrived where, in the sponsor's language."""
+    """The thank-you once an offer is delivered: what arrived where."""
     from ..regions.models import regions_ordered
 
-    with force_locale(offer.language or "kk"):
-        labels = {r.code: r.label for r in regions_ordered()}
-        subject = _("Thank you: your help %(reference)s has been delivered", reference=offer.reference)
-        body = render_template("offers/_email_thanks.html", offer=offer, regions=labels)
-    return _message(offer, subject, body)
+    return _letter(offer, lambda: _("Thank you: your help %(reference)s has been delivered", reference=offer.reference),
+                   "offers/_email_thanks.html", regions=lambda: {r.code: r.label for r in regions_ordered()})
 
 
 def build_new_link(offer) -> EmailMessage:
-    """A new private link staff made for the sponsor, in the sponsor's language (the old one no longer works)."""
-    with force_locale(offer.language or "kk"):
-        subject = _("A new link to follow your offer %(reference)s", reference=offer.reference)
-        body = render_template("offers/_email_new_link.html", offer=offer, private_url=private_url(offer))
-    return _message(offer, subject, body)
+    """A new private link staff made for the sponsor (the old one no longer works)."""
+    return _letter(offer, lambda: _("A new link to follow your offer %(reference)s", reference=offer.reference),
+                   "offers/_email_new_link.html", private_url=private_url(offer))
 
 
 def can_email(offer) -> bool:
